@@ -1,0 +1,109 @@
+package dev.freshet.server.cli;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Command-line options of one subcommand: {@code --name value} pairs, {@code --flag}s and positional words.
+ * Unknown options are an error naming the option, so a typo never silently falls back to a default.
+ */
+final class Args {
+
+    private final Map<String, String> values = new HashMap<>();
+    private final List<String> positional = new ArrayList<>();
+
+    private Args() {}
+
+    /**
+     * @param valued options that take a value
+     * @param flags options that take none
+     */
+    static Args parse(String[] argv, int from, Set<String> valued, Set<String> flags) {
+        Args a = new Args();
+        for (int i = from; i < argv.length; i++) {
+            String s = argv[i];
+            if (s.startsWith("--")) {
+                String name = s.substring(2);
+                String inline = null;
+                int eq = name.indexOf('=');
+                if (eq >= 0) {
+                    inline = name.substring(eq + 1);
+                    name = name.substring(0, eq);
+                }
+                if (flags.contains(name)) {
+                    a.values.put(name, "true");
+                } else if (valued.contains(name)) {
+                    if (inline == null) {
+                        if (i + 1 >= argv.length) {
+                            throw new UsageException("option --" + name + " needs a value");
+                        }
+                        inline = argv[++i];
+                    }
+                    a.values.put(name, inline);
+                } else {
+                    throw new UsageException("unknown option --" + name);
+                }
+            } else {
+                a.positional.add(s);
+            }
+        }
+        return a;
+    }
+
+    boolean has(String name) {
+        return values.containsKey(name);
+    }
+
+    String get(String name, String dflt) {
+        return values.getOrDefault(name, dflt);
+    }
+
+    String require(String name) {
+        String v = values.get(name);
+        if (v == null) {
+            throw new UsageException("missing required option --" + name);
+        }
+        return v;
+    }
+
+    int getInt(String name, int dflt) {
+        String v = values.get(name);
+        try {
+            return v == null ? dflt : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    long getLong(String name, long dflt) {
+        String v = values.get(name);
+        try {
+            return v == null ? dflt : Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    float getFloat(String name, float dflt) {
+        String v = values.get(name);
+        try {
+            return v == null ? dflt : Float.parseFloat(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " must be a number, got '" + v + "'");
+        }
+    }
+
+    List<String> positional() {
+        return positional;
+    }
+
+    /** A mistake in how a command was called: printed with the command's usage, exit code 2. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}
