@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -112,9 +113,12 @@ class EmbeddedKafkaIT {
     }
 
     @Test
-    void theAdaptersTopicIsCompactedAndEnsureCreatedIsIdempotent() throws Exception {
+    void theAdaptersTopicIsCompactedEvenIfItExistedWithoutItAndEnsureCreatedIsIdempotent() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, 0);
                 Admin admin = admin(kafka)) {
+            // As if someone had created it by hand, with the broker's defaults (delete, not compact).
+            admin.createTopics(List.of(new NewTopic(topics.adapters(), 1, (short) 1))).all().get();
+            assertEquals("delete", topicConfig(admin, topics.adapters()).get("cleanup.policy").value());
             topics.ensureCreated(admin, 1, (short) 1);
             topics.ensureCreated(admin, 1, (short) 1);
             assertTrue(admin.listTopics().names().get().containsAll(topics.all()));
