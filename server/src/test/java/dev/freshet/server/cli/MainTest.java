@@ -44,7 +44,7 @@ class MainTest {
 
     @Test
     void everyCommandPrintsItsHelp() {
-        for (String c : List.of("generate", "score", "world", "pretrain", "info", "bench")) {
+        for (String c : List.of("generate", "score", "world", "pretrain", "info", "bench", "produce")) {
             assertEquals(0, run(c, "--help"), c);
             assertTrue(out.contains("usage: bin/freshet " + c), c + " help: " + out);
         }
