@@ -45,18 +45,8 @@ public final class GradientStep {
      */
     public static Gradients gradients(Map<String, NDArray> at, Function<Map<String, NDArray>, NDArray> loss) {
         try (NDScope scope = new NDScope()) {
-            Map<String, NDArray> leaves = new LinkedHashMap<>();
-            for (Map.Entry<String, NDArray> e : at.entrySet()) {
-                NDArray leaf = e.getValue().duplicate();
-                leaf.setRequiresGradient(true);
-                leaves.put(e.getKey(), leaf);
-            }
-            float value;
-            try (GradientCollector gc = Devices.engine().newGradientCollector()) {
-                NDArray l = loss.apply(leaves);
-                value = l.getFloat();
-                gc.backward(l);
-            }
+            Map<String, NDArray> leaves = leavesOf(at);
+            float value = lossAndBackward(leaves, loss);
             Map<String, float[]> grads = new LinkedHashMap<>();
             for (Map.Entry<String, NDArray> e : leaves.entrySet()) {
                 grads.put(e.getKey(), e.getValue().getGradient().toFloatArray());
@@ -85,20 +75,10 @@ public final class GradientStep {
      */
     public StepResult step(Function<Map<String, NDArray>, NDArray> loss, float lr) {
         try (NDScope scope = new NDScope()) {
-            Map<String, NDArray> leaves = new LinkedHashMap<>();
-            for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
-                NDArray leaf = e.getValue().duplicate();
-                leaf.setRequiresGradient(true);
-                leaves.put(e.getKey(), leaf);
-            }
-            float value;
-            try (GradientCollector gc = Devices.engine().newGradientCollector()) {
-                NDArray l = loss.apply(leaves);
-                value = l.getFloat();
-                if (!Float.isFinite(value)) {
-                    return StepResult.refused(value, Float.NaN, "non-finite loss " + value);
-                }
-                gc.backward(l);
+            Map<String, NDArray> leaves = leavesOf(trainable);
+            float value = lossAndBackward(leaves, loss);
+            if (!Float.isFinite(value)) {
+                return StepResult.refused(value, Float.NaN, "non-finite loss " + value);
             }
             Map<String, NDArray> grads = new LinkedHashMap<>();
             double sq = 0;
@@ -118,6 +98,29 @@ public final class GradientStep {
                 optimizer.update(e.getKey(), trainable.get(e.getKey()), g, lr, steps);
             }
             return new StepResult(true, value, norm, null);
+        }
+    }
+
+    /** Fresh gradient-tracking copies of {@code arrays}, owned by the caller's scope. */
+    private static Map<String, NDArray> leavesOf(Map<String, NDArray> arrays) {
+        Map<String, NDArray> leaves = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
+            NDArray leaf = e.getValue().duplicate();
+            leaf.setRequiresGradient(true);
+            leaves.put(e.getKey(), leaf);
+        }
+        return leaves;
+    }
+
+    /** The loss at the leaves; backpropagates only when it is finite, so a bad loss leaves no gradient. */
+    private static float lossAndBackward(Map<String, NDArray> leaves, Function<Map<String, NDArray>, NDArray> loss) {
+        try (GradientCollector gc = Devices.engine().newGradientCollector()) {
+            NDArray l = loss.apply(leaves);
+            float value = l.getFloat();
+            if (Float.isFinite(value)) {
+                gc.backward(l);
+            }
+            return value;
         }
     }
 }

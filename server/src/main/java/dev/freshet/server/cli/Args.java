@@ -70,29 +70,23 @@ final class Args {
     }
 
     int getInt(String name, int dflt) {
-        String v = values.get(name);
-        try {
-            return v == null ? dflt : Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " must be an integer, got '" + v + "'");
-        }
+        return parsed(name, dflt, Integer::parseInt, "an integer");
     }
 
     long getLong(String name, long dflt) {
-        String v = values.get(name);
-        try {
-            return v == null ? dflt : Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " must be an integer, got '" + v + "'");
-        }
+        return parsed(name, dflt, Long::parseLong, "an integer");
     }
 
     float getFloat(String name, float dflt) {
+        return parsed(name, dflt, Float::parseFloat, "a number");
+    }
+
+    private <T> T parsed(String name, T dflt, java.util.function.Function<String, T> parse, String what) {
         String v = values.get(name);
         try {
-            return v == null ? dflt : Float.parseFloat(v);
+            return v == null ? dflt : parse.apply(v);
         } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " must be a number, got '" + v + "'");
+            throw new UsageException("--" + name + " must be " + what + ", got '" + v + "'");
         }
     }
 

@@ -9,9 +9,6 @@ import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.model.ModelConfig;
 import dev.freshet.adaptation.tokenizer.BpeTrainer;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,20 +23,10 @@ class MainTest {
     private String err;
 
     private int run(String... argv) {
-        PrintStream o = System.out;
-        PrintStream e = System.err;
-        ByteArrayOutputStream ob = new ByteArrayOutputStream();
-        ByteArrayOutputStream eb = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(ob, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(eb, true, StandardCharsets.UTF_8));
-        try {
-            return Main.run(argv);
-        } finally {
-            System.setOut(o);
-            System.setErr(e);
-            out = ob.toString(StandardCharsets.UTF_8);
-            err = eb.toString(StandardCharsets.UTF_8);
-        }
+        CliRun r = CliRun.of(argv);
+        out = r.out();
+        err = r.err();
+        return r.code();
     }
 
     @Test

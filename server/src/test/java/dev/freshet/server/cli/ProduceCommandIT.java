@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.freshet.streams.embedded.EmbeddedKafka;
 import dev.freshet.streams.kafka.Topics;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -44,8 +41,8 @@ class ProduceCommandIT {
                     {"id": "d3", "text": "Kreslux Systems is active in mining."}
                     """);
             CliRun missing = CliRun.of("produce", "docs", "--file", file.toString(), "--kafka", bootstrap);
-            assertEquals(2, missing.code, missing.err);
-            assertTrue(missing.err.contains("topic freshet.documents does not exist"), missing.err);
+            assertEquals(2, missing.code(), missing.err());
+            assertTrue(missing.err().contains("topic freshet.documents does not exist"), missing.err());
 
             Properties ap = new Properties();
             ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -53,8 +50,8 @@ class ProduceCommandIT {
                 Topics.withDefaultPrefix().ensureCreated(admin, 2, (short) 1);
             }
             CliRun run = CliRun.of("produce", "docs", "--file", file.toString(), "--kafka", bootstrap, "--tenant", "acme");
-            assertEquals(3, run.code, "rejected lines give exit code 3: " + run.out + run.err);
-            assertTrue(run.out.contains("produced 2 records") && run.out.contains("line 2") && run.out.contains("line 3"), run.out);
+            assertEquals(3, run.code(), "rejected lines give exit code 3: " + run.out() + run.err());
+            assertTrue(run.out().contains("produced 2 records") && run.out().contains("line 2") && run.out().contains("line 3"), run.out());
 
             List<ConsumerRecord<String, byte[]>> got = consumeAll(bootstrap, "freshet.documents", 2);
             assertEquals(2, got.size());
@@ -79,24 +76,5 @@ class ProduceCommandIT {
             }
         }
         return out;
-    }
-
-    /** One in-process run of the command line with its output captured. */
-    record CliRun(int code, String out, String err) {
-        static CliRun of(String... argv) {
-            PrintStream o = System.out;
-            PrintStream e = System.err;
-            ByteArrayOutputStream ob = new ByteArrayOutputStream();
-            ByteArrayOutputStream eb = new ByteArrayOutputStream();
-            System.setOut(new PrintStream(ob, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(eb, true, StandardCharsets.UTF_8));
-            try {
-                int code = Main.run(argv);
-                return new CliRun(code, ob.toString(StandardCharsets.UTF_8), eb.toString(StandardCharsets.UTF_8));
-            } finally {
-                System.setOut(o);
-                System.setErr(e);
-            }
-        }
     }
 }
