@@ -46,7 +46,7 @@ public final class GradientStep {
     public static Gradients gradients(Map<String, NDArray> at, Function<Map<String, NDArray>, NDArray> loss) {
         try (NDScope scope = new NDScope()) {
             Map<String, NDArray> leaves = leavesOf(at);
-            float value = lossAndBackward(leaves, loss);
+            float value = lossAndBackward(leaves, loss, Float.NEGATIVE_INFINITY);
             Map<String, float[]> grads = new LinkedHashMap<>();
             for (Map.Entry<String, NDArray> e : leaves.entrySet()) {
                 grads.put(e.getKey(), e.getValue().getGradient().toFloatArray());
@@ -63,6 +63,14 @@ public final class GradientStep {
         return steps;
     }
 
+    /**
+     * As {@link #step(Function, float)}, but a loss already below {@code skipBelow} updates nothing, not
+     * even the optimizer's moments (LocFT skips batches it has learned), and costs no backward pass.
+     */
+    public StepResult step(Function<Map<String, NDArray>, NDArray> loss, float lr, float skipBelow) {
+        return run(loss, lr, skipBelow);
+    }
+
     /** One step at the optimizer's base learning rate. */
     public StepResult step(Function<Map<String, NDArray>, NDArray> loss) {
         return step(loss, optimizer.learningRate());
@@ -74,11 +82,18 @@ public final class GradientStep {
      * @param loss builds a scalar loss from leaves that mirror the trainable arrays
      */
     public StepResult step(Function<Map<String, NDArray>, NDArray> loss, float lr) {
+        return run(loss, lr, Float.NEGATIVE_INFINITY);
+    }
+
+    private StepResult run(Function<Map<String, NDArray>, NDArray> loss, float lr, float skipBelow) {
         try (NDScope scope = new NDScope()) {
             Map<String, NDArray> leaves = leavesOf(trainable);
-            float value = lossAndBackward(leaves, loss);
+            float value = lossAndBackward(leaves, loss, skipBelow);
             if (!Float.isFinite(value)) {
                 return StepResult.refused(value, Float.NaN, "non-finite loss " + value);
+            }
+            if (value < skipBelow) {
+                return StepResult.skipped(value);
             }
             Map<String, NDArray> grads = new LinkedHashMap<>();
             double sq = 0;
@@ -97,7 +112,7 @@ public final class GradientStep {
                 NDArray g = scale == 1f ? e.getValue() : e.getValue().mul(scale);
                 optimizer.update(e.getKey(), trainable.get(e.getKey()), g, lr, steps);
             }
-            return new StepResult(true, value, norm, null);
+            return StepResult.applied(value, norm);
         }
     }
 
@@ -112,12 +127,15 @@ public final class GradientStep {
         return leaves;
     }
 
-    /** The loss at the leaves; backpropagates only when it is finite, so a bad loss leaves no gradient. */
-    private static float lossAndBackward(Map<String, NDArray> leaves, Function<Map<String, NDArray>, NDArray> loss) {
+    /**
+     * The loss at the leaves; backpropagates only when it is finite and not below {@code skipBelow}, so a
+     * bad or already-learned loss leaves no gradient.
+     */
+    private static float lossAndBackward(Map<String, NDArray> leaves, Function<Map<String, NDArray>, NDArray> loss, float skipBelow) {
         try (GradientCollector gc = Devices.engine().newGradientCollector()) {
             NDArray l = loss.apply(leaves);
             float value = l.getFloat();
-            if (Float.isFinite(value)) {
+            if (Float.isFinite(value) && value >= skipBelow) {
                 gc.backward(l);
             }
             return value;

@@ -169,6 +169,10 @@ class WeightedLossTest {
             assertTrue(r.refusal().contains("non-finite"), r.refusal());
             assertArrayEquals(before, a.tensors().values().iterator().next().toFloatArray(), 0f);
             assertEquals(0, step.steps());
+            StepResult skipped = step.step(leaves -> lossOf(model, a, good, leaves), 1e-2f, 1e9f);
+            assertTrue(skipped.skipped() && !skipped.applied(), "a loss below the skip threshold is not trained on");
+            assertArrayEquals(before, a.tensors().values().iterator().next().toFloatArray(), 0f);
+            assertEquals(0, step.steps());
             float first = step.step(leaves -> lossOf(model, a, good, leaves)).loss();
             StepResult later = null;
             for (int i = 0; i < 10; i++) {

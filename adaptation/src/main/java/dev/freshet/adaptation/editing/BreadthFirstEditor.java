@@ -1,0 +1,100 @@
+package dev.freshet.adaptation.editing;
+
+import dev.freshet.adaptation.adapter.Adapter;
+import dev.freshet.adaptation.editing.EditResult.EditStep;
+import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.train.GradientStep;
+import dev.freshet.adaptation.train.Optimizer;
+import dev.freshet.adaptation.world.WorldEdit;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * LocFT-BF: breadth-first localized fine-tuning (Yang et al., arXiv 2509.22072).
+ *
+ * <p>Per window: the training set is the window's edits plus the {@link ReplayBuffer}'s earlier ones
+ * (minus any whose prompt the window re-edits). Up to {@code maxEpochs} times, the set is reshuffled and
+ * cut into mini-batches of {@code batchSize}; a batch whose loss is already below {@code skipLoss} is
+ * skipped, and training stops after an epoch whose mean loss is below {@code stopLoss}. A fresh Adam
+ * (weight decay 0) per window: moments from an earlier window describe a different training set. The
+ * window then joins the replay buffer.
+ */
+public final class BreadthFirstEditor extends LocalizedTraining {
+
+    private final ReplayBuffer replay;
+    private final Random shuffle;
+
+    public BreadthFirstEditor(LanguageModel model, Adapter adapter, List<String> modules, EditSettings settings) {
+        super(model, adapter, modules, settings);
+        this.replay = new ReplayBuffer(settings.replay(), settings.seed());
+        this.shuffle = new Random(settings.seed());
+    }
+
+    /** The earlier edits replayed with each window. */
+    public ReplayBuffer replay() {
+        return replay;
+    }
+
+    @Override
+    public EditResult apply(List<WorldEdit> window) {
+        long start = System.nanoTime();
+        List<WorldEdit> fresh = latestPerPrompt(window);
+        Set<String> freshPrompts = fresh.stream().map(WorldEdit::prompt).collect(Collectors.toSet());
+        List<EditLoss.Example> set = new ArrayList<>();
+        for (WorldEdit e : fresh) {
+            set.add(EditLoss.encode(model, e));
+        }
+        for (WorldEdit e : replay.contents()) {
+            if (!freshPrompts.contains(e.prompt())) {
+                set.add(EditLoss.encode(model, e));
+            }
+        }
+        List<EditStep> steps = new ArrayList<>();
+        int epochs = 0;
+        float epochMean = Float.NaN;
+        boolean converged = false;
+        if (!set.isEmpty()) {
+            try (Optimizer adam = new Optimizer.AdamW(model.manager(), settings.learningRate(), 0f)) {
+                GradientStep stepper = new GradientStep(trainable, adam, settings.clipNorm());
+                while (epochs < settings.maxEpochs() && !converged) {
+                    epochs++;
+                    epochMean = trainOneEpoch(stepper, set, epochs, steps);
+                    converged = epochMean < settings.stopLoss();
+                }
+            }
+        }
+        replay.offerAll(fresh);
+        return new EditResult(steps, epochs, epochMean, converged, set.size(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** One reshuffled pass over {@code set}; returns the mean per-edit loss seen before each update. */
+    private float trainOneEpoch(GradientStep stepper, List<EditLoss.Example> set, int epoch, List<EditStep> steps) {
+        List<EditLoss.Example> order = new ArrayList<>(set);
+        Collections.shuffle(order, shuffle);
+        double sum = 0;
+        for (int from = 0; from < order.size(); from += settings.batchSize()) {
+            List<EditLoss.Example> batch = order.subList(from, Math.min(order.size(), from + settings.batchSize()));
+            EditStep s = visit(stepper, batch, settings.skipLoss(), epoch);
+            steps.add(s);
+            sum += (double) s.loss() * batch.size();
+        }
+        return (float) (sum / order.size());
+    }
+
+    /** The window with earlier edits of the same prompt dropped (the last word wins), in arrival order. */
+    static List<WorldEdit> latestPerPrompt(List<WorldEdit> window) {
+        Map<String, WorldEdit> byPrompt = new LinkedHashMap<>();
+        for (WorldEdit e : window) {
+            byPrompt.remove(e.prompt());
+            byPrompt.put(e.prompt(), e);
+        }
+        return List.copyOf(byPrompt.values());
+    }
+}

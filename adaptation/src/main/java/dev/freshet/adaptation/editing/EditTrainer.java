@@ -1,0 +1,45 @@
+package dev.freshet.adaptation.editing;
+
+import dev.freshet.adaptation.adapter.Adapter;
+import dev.freshet.adaptation.train.StepResult;
+import dev.freshet.adaptation.world.WorldEdit;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Writes fact edits into the localized parameters of an {@link Adapter} (a dense delta on one module, a
+ * few modules, or a whole layer): the "localized fine-tuning" of LocFT (arXiv 2509.22072, method).
+ *
+ * <p>Only the adapter tensors of the chosen modules are trained, in place; the base weights and every
+ * other adapter tensor stay bit-identical. Each edit is trained as {@code prompt → ' ' + target + EOS}
+ * with the loss on the target tokens only. The two implementations differ only in the order in which
+ * they visit edits ({@link EditOrder}): {@link BreadthFirstEditor} is LocFT-BF, {@link DepthFirstEditor}
+ * the depth-first baseline the paper shows to be the cause of fine-tuning's poor editing results.
+ *
+ * <p>Not thread-safe, and one trainer per process at a time: DJL allows one gradient collector.
+ */
+public interface EditTrainer {
+
+    /**
+     * Trains on one window of edits (plus, for breadth-first, replayed earlier edits).
+     *
+     * @param window edits in arrival order; a later edit of the same prompt supersedes an earlier one
+     * @return what was visited, in order, and how training ended
+     */
+    EditResult apply(List<WorldEdit> window);
+
+    /** The adapter being trained (its tensors change in place). */
+    Adapter adapter();
+
+    /** The adapter modules this trainer updates. */
+    List<String> modules();
+
+    EditSettings settings();
+
+    /**
+     * Adds a hook called after every applied optimizer step, e.g.
+     * {@code trainer.afterEachStep(mwi::afterStep)} to keep a momentum-interpolated slow copy.
+     */
+    void afterEachStep(Consumer<StepResult> hook);
+}

@@ -1,0 +1,80 @@
+package dev.freshet.adaptation.editing;
+
+import ai.djl.ndarray.NDArray;
+import dev.freshet.adaptation.adapter.Adapter;
+import dev.freshet.adaptation.editing.EditResult.EditStep;
+import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.train.GradientStep;
+import dev.freshet.adaptation.train.StepResult;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** What both edit orders share: the localized trainable set, the step hooks, one (skippable) step. */
+abstract class LocalizedTraining implements EditTrainer {
+
+    final LanguageModel model;
+    final Adapter adapter;
+    final List<String> modules;
+    final EditSettings settings;
+    /** The live adapter tensors of {@link #modules} (a subset of the adapter's): the only arrays updated. */
+    final Map<String, NDArray> trainable = new LinkedHashMap<>();
+    private final List<Consumer<StepResult>> hooks = new ArrayList<>();
+
+    LocalizedTraining(LanguageModel model, Adapter adapter, List<String> modules, EditSettings settings) {
+        if (!adapter.modules().containsAll(modules) || modules.isEmpty()) {
+            throw new IllegalArgumentException("edit location " + modules + " must be a non-empty subset of the adapter's modules " + adapter.modules());
+        }
+        this.model = model;
+        this.adapter = adapter;
+        this.modules = List.copyOf(modules);
+        this.settings = settings;
+        for (Map.Entry<String, NDArray> e : adapter.tensors().entrySet()) {
+            if (this.modules.stream().anyMatch(m -> e.getKey().startsWith(m + "."))) {
+                trainable.put(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    @Override
+    public Adapter adapter() {
+        return adapter;
+    }
+
+    @Override
+    public List<String> modules() {
+        return modules;
+    }
+
+    @Override
+    public EditSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void afterEachStep(Consumer<StepResult> hook) {
+        hooks.add(hook);
+    }
+
+    /**
+     * One optimizer step on {@code batch}, unless its loss is below {@code skipBelow}: then nothing is
+     * updated, not even the optimizer's moments, and the visit is recorded as not applied.
+     */
+    EditStep visit(GradientStep stepper, List<EditLoss.Example> batch, float skipBelow, int round) {
+        List<String> ids = batch.stream().map(EditLoss.Example::id).toList();
+        StepResult r = stepper.step(leaves -> {
+            Map<String, NDArray> all = new LinkedHashMap<>(adapter.tensors());
+            all.putAll(leaves);
+            return EditLoss.targetMeanLoss(model, adapter.over(all), batch);
+        }, settings.learningRate(), skipBelow);
+        if (r.applied()) {
+            for (Consumer<StepResult> h : hooks) {
+                h.accept(r);
+            }
+        }
+        return new EditStep(round, ids, r.loss(), r.applied());
+    }
+}
