@@ -1,0 +1,21 @@
+package dev.freshet.server.serving;
+
+import dev.freshet.adaptation.model.Adaptation;
+
+/**
+ * Decides whether a candidate adapter version may replace the served one. Called by
+ * {@link AdapterRegistry#offer} on the caller's (training) thread with both versions pinned; it may take
+ * seconds. A gate that throws counts as a rejection.
+ */
+@FunctionalInterface
+public interface QualityGate {
+
+    /** Passes everything: for tests, and for deployments that choose to gate elsewhere. */
+    QualityGate ALWAYS_PASS = (served, servedVersion, candidate, candidateVersion) -> GateVerdict.unchecked(servedVersion);
+
+    /**
+     * @param served the version served now (the base model when the tenant has none)
+     * @param candidate the version offered
+     */
+    GateVerdict evaluate(Adaptation served, long servedVersion, Adaptation candidate, long candidateVersion);
+}
