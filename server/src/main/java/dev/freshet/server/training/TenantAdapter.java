@@ -1,0 +1,112 @@
+package dev.freshet.server.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.freshet.adaptation.adapter.Adapter;
+import dev.freshet.adaptation.adapter.AdapterManifest;
+import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.train.GradientStep;
+import dev.freshet.adaptation.train.Optimizer;
+import dev.freshet.adaptation.train.StepResult;
+import dev.freshet.adaptation.train.TokenBatch;
+import dev.freshet.adaptation.train.WeightedLoss;
+import dev.freshet.streams.record.TenantId;
+
+/**
+ * One tenant's fast adapter as the learners see it: the live adapter tensors, trained in place, with
+ * the AdamW state that carries over from round to round (it is not persisted: after a restart the
+ * adapter resumes from its latest stored version with fresh moments).
+ *
+ * <p>Learners build {@link TokenBatch}es and call {@link #train}; they never touch the optimizer.
+ * Used by the training thread only. Closing it frees the adapter's and the optimizer's native memory.
+ */
+public final class TenantAdapter implements AutoCloseable {
+
+    private final TenantId tenant;
+    private final LanguageModel base;
+    private final Adapter adapter;
+    private final Optimizer optimizer;
+    private final GradientStep step;
+    private final float learningRate;
+    private final StepGate gate;
+    private final TrainingEvents events;
+    private RoundMetrics.Meter meter = new RoundMetrics.Meter();
+    private String method = "unknown";
+
+    TenantAdapter(TenantId tenant, LanguageModel base, Adapter adapter, TrainingSettings settings, StepGate gate, TrainingEvents events) {
+        this.tenant = tenant;
+        this.base = base;
+        this.adapter = adapter;
+        this.optimizer = new Optimizer.AdamW(adapter.manager(), settings.learningRate(), settings.weightDecay());
+        this.step = new GradientStep(adapter.tensors(), optimizer, settings.clipNorm());
+        this.learningRate = settings.learningRate();
+        this.gate = gate;
+        this.events = events;
+    }
+
+    /** The tenant. */
+    public TenantId tenant() {
+        return tenant;
+    }
+
+    /** The frozen base model (tokenizer, context length, forward pass). */
+    public LanguageModel base() {
+        return base;
+    }
+
+    /** The longest training sequence in tokens: the model's positions plus the shifted target. */
+    public int maxSequenceTokens() {
+        return base.config().maxPositions() + 1;
+    }
+
+    /**
+     * One AdamW step on the token-weighted cross-entropy of {@code batch} (see {@link WeightedLoss}),
+     * after giving way to serving. A non-finite loss or gradient refuses the step and leaves the
+     * adapter untouched; the caller decides which record to blame.
+     */
+    public StepResult train(TokenBatch batch) {
+        gate.awaitTurn();
+        long start = System.nanoTime();
+        StepResult r = step.step(leaves -> {
+            // Arrays made here belong to the step's scope, which GradientStep closes after the update.
+            NDManager m = base.manager();
+            NDArray logits = base.logits(base.weights(), adapter.over(leaves), batch.inputsArray(m)); // [B, T, V]
+            return WeightedLoss.of(logits, batch.targetsArray(m), batch.weightsArray(m), batch.predicted());
+        }, learningRate);
+        long nanos = System.nanoTime() - start;
+        meter.step(r.applied(), r.loss(), batch.predicted(), nanos);
+        events.stepped(tenant, method, r, batch.predicted(), nanos);
+        return r;
+    }
+
+    /** The live adapter (its manifest is the last stored version's, or version 0). */
+    Adapter adapter() {
+        return adapter;
+    }
+
+    /** Labels the steps that follow with a learner's method name. */
+    void beginPhase(String learnerMethod) {
+        this.method = learnerMethod;
+    }
+
+    /** What the steps since the last durable version measured. */
+    RoundMetrics roundMetrics(int records) {
+        return meter.finish(records);
+    }
+
+    /** Starts measuring afresh, once a version holding the measured steps is durable. */
+    void resetRound() {
+        meter = new RoundMetrics.Meter();
+    }
+
+    /** An immutable copy of the current weights under {@code manifest}; the caller owns it. */
+    Adapter snapshot(AdapterManifest manifest) {
+        return adapter.copy(manifest);
+    }
+
+    @Override
+    public void close() {
+        optimizer.close();
+        adapter.close();
+    }
+}

@@ -1,0 +1,117 @@
+package dev.freshet.server.training;
+
+import dev.freshet.adaptation.adapter.AdapterSpec;
+import dev.freshet.adaptation.model.ModelConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How the training worker batches, trains and yields. Parsed once from the configuration; every
+ * component reads this record, never raw keys. Each check names the configuration key it guards.
+ *
+ * @param maxBatchRecords {@code training.batch.max-records}: a micro-batch closes when it holds this
+ *     many records ...
+ * @param maxBatchDelay {@code training.batch.max-delay}: ... or this long after its oldest record was
+ *     queued, whichever comes first; bounds how long a lone record waits for company
+ * @param queueCapacity {@code training.queue.capacity}: records the hand-over queue holds before the
+ *     consumers are paused (see {@link TrainingQueue})
+ * @param adapter {@code training.adapter}: the per-tenant fast adapter (LoRA or localized delta)
+ * @param learningRate {@code training.lr}: AdamW learning rate
+ * @param weightDecay {@code training.weight-decay}: AdamW decoupled weight decay
+ * @param clipNorm {@code training.clip-norm}: global gradient-norm clip; 0 disables it
+ * @param documentEpochs {@code training.documents.epochs}: passes over a round's documents
+ * @param editEpochs {@code training.edits.epochs}: breadth-first passes over a round's edits
+ * @param sequencesPerStep {@code training.step.max-sequences}: sequences in one gradient step; more
+ *     are split over several steps, so a step's memory stays bounded
+ * @param maxYield {@code training.yield.max}: the longest training waits for serving before it takes
+ *     one step anyway, so a server under constant load still learns (slowly)
+ * @param seed {@code training.seed}: seeds each tenant's adapter initialisation
+ */
+public record TrainingSettings(
+        int maxBatchRecords,
+        Duration maxBatchDelay,
+        int queueCapacity,
+        AdapterSpec adapter,
+        float learningRate,
+        float weightDecay,
+        float clipNorm,
+        int documentEpochs,
+        int editEpochs,
+        int sequencesPerStep,
+        Duration maxYield,
+        long seed) {
+
+    /** @throws IllegalArgumentException naming the key of the first invalid value */
+    public TrainingSettings {
+        Objects.requireNonNull(adapter, "training.adapter");
+        atLeast(maxBatchRecords, 1, "training.batch.max-records");
+        positive(maxBatchDelay, "training.batch.max-delay");
+        atLeast(queueCapacity, 2, "training.queue.capacity");
+        if (queueCapacity < maxBatchRecords) {
+            // A queue smaller than a batch could never fill a batch by size.
+            throw new IllegalArgumentException("training.queue.capacity (" + queueCapacity
+                    + ") must be at least training.batch.max-records (" + maxBatchRecords + ")");
+        }
+        if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
+            throw new IllegalArgumentException("training.lr must be a positive finite number, got " + learningRate);
+        }
+        if (!(weightDecay >= 0) || weightDecay >= 1) {
+            throw new IllegalArgumentException("training.weight-decay must be in [0, 1), got " + weightDecay);
+        }
+        if (!(clipNorm >= 0) || !Float.isFinite(clipNorm)) {
+            throw new IllegalArgumentException("training.clip-norm must be >= 0 (0 disables it), got " + clipNorm);
+        }
+        atLeast(documentEpochs, 1, "training.documents.epochs");
+        atLeast(editEpochs, 1, "training.edits.epochs");
+        atLeast(sequencesPerStep, 1, "training.step.max-sequences");
+        Objects.requireNonNull(maxYield, "training.yield.max");
+        if (maxYield.isNegative()) {
+            throw new IllegalArgumentException("training.yield.max must be >= 0, got " + maxYield);
+        }
+    }
+
+    /**
+     * The defaults for a model family: LoRA rank 8, α 16 on the attention and MLP output projections
+     * ({@code c_attn} + {@code mlp.c_proj} for GPT-2; {@code q_proj} + {@code v_proj} +
+     * {@code down_proj} for Llama), batches of 16 records or 500 ms, a queue of 256, AdamW at 1e-3
+     * without decay, clip 1, one pass over documents and eight over edits.
+     */
+    public static TrainingSettings defaults(ModelConfig.Family family) {
+        List<String> targets = family == ModelConfig.Family.GPT2
+                ? List.of("c_attn", "mlp.c_proj")
+                : List.of("q_proj", "v_proj", "down_proj");
+        return new TrainingSettings(16, Duration.ofMillis(500), 256, new AdapterSpec.Lora(8, 16f, targets),
+                1e-3f, 0f, 1f, 1, 8, 8, Duration.ofSeconds(2), 1234L);
+    }
+
+    /** These settings with another adapter. */
+    public TrainingSettings withAdapter(AdapterSpec spec) {
+        return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, spec, learningRate, weightDecay,
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed);
+    }
+
+    /** These settings with other batch limits. */
+    public TrainingSettings withBatching(int records, Duration delay, int capacity) {
+        return new TrainingSettings(records, delay, capacity, adapter, learningRate, weightDecay,
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed);
+    }
+
+    /** These settings with another learning rate and number of passes. */
+    public TrainingSettings withSchedule(float lr, int docEpochs, int edEpochs) {
+        return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, adapter, lr, weightDecay,
+                clipNorm, docEpochs, edEpochs, sequencesPerStep, maxYield, seed);
+    }
+
+    private static void atLeast(int value, int min, String key) {
+        if (value < min) {
+            throw new IllegalArgumentException(key + " must be at least " + min + ", got " + value);
+        }
+    }
+
+    private static void positive(Duration d, String key) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(key + " must be a positive duration, got " + d);
+        }
+    }
+}

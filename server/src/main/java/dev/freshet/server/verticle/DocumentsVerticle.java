@@ -1,0 +1,43 @@
+package dev.freshet.server.verticle;
+
+import dev.freshet.server.training.IntakeSettings;
+import dev.freshet.server.training.KafkaIntake;
+import dev.freshet.server.training.RecordDecoder;
+import dev.freshet.server.training.TrainingQueue;
+import dev.freshet.streams.codec.RecordCodec;
+import dev.freshet.streams.kafka.CommitPolicy;
+import dev.freshet.streams.kafka.DeadLetterPublisher;
+import dev.freshet.streams.kafka.Topics;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+
+/**
+ * Consumes {@code freshet.documents} into the training queue. Thin: the work is done by a
+ * {@link KafkaIntake} on its own thread ({@code freshet-consume-documents}); this verticle only ties
+ * its lifetime to the deployment. Neither start nor stop blocks the event loop: stop completes when
+ * the consumer thread has committed the durable offsets and closed.
+ */
+public final class DocumentsVerticle extends VerticleBase {
+
+    private final KafkaIntake intake;
+
+    /**
+     * @param policy decides which offsets may be committed; normally a new
+     *     {@link dev.freshet.streams.kafka.CommitAfterDurable} per verticle
+     */
+    public DocumentsVerticle(Topics topics, RecordCodec codec, TrainingQueue queue, DeadLetterPublisher deadLetters,
+            CommitPolicy policy, IntakeSettings settings) {
+        this.intake = new KafkaIntake("documents", topics.documents(), RecordDecoder.documents(codec), queue, deadLetters, policy, settings);
+    }
+
+    @Override
+    public Future<?> start() {
+        intake.start();
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+        return Future.fromCompletionStage(intake.stop(), context);
+    }
+}

@@ -1,0 +1,196 @@
+package dev.freshet.server.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import dev.freshet.adaptation.adapter.Adapter;
+import dev.freshet.adaptation.adapter.AdapterManifest;
+import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.model.ModelConfig;
+import dev.freshet.adaptation.train.StepResult;
+import dev.freshet.server.serving.AdapterStore;
+import dev.freshet.streams.record.TenantId;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The training worker on a tiny real model and a real adapter store, without Kafka. */
+@Timeout(120)
+class TrainingWorkerTest {
+
+    private static final TenantId ACME = Items.TENANT;
+    private static LanguageModel model;
+
+    @TempDir
+    Path dataDir;
+
+    @BeforeAll
+    static void loadModel() {
+        model = TestModels.tiny(7);
+    }
+
+    @AfterAll
+    static void closeModel() {
+        model.close();
+    }
+
+    private static TrainingSettings settings(int batch) {
+        return TrainingSettings.defaults(ModelConfig.Family.GPT2).withBatching(batch, Duration.ofMillis(200), 16);
+    }
+
+    /** Records the names of the threads steps ran on, and what was skipped. */
+    static final class Recorder implements TrainingEvents {
+        final Set<String> stepThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final List<String> skipped = new CopyOnWriteArrayList<>();
+        final AtomicInteger refusedSteps = new AtomicInteger();
+        final AtomicInteger sinkFailures = new AtomicInteger();
+
+        @Override
+        public void stepped(TenantId tenant, String method, StepResult result, int tokens, long nanos) {
+            stepThreads.add(Thread.currentThread().getName());
+            if (!result.applied()) {
+                refusedSteps.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void skipped(WorkItem item) {
+            skipped.add(item.id() + "@" + item.origin().offset());
+        }
+
+        @Override
+        public void sinkFailed(TenantId tenant, long version, IOException error) {
+            sinkFailures.incrementAndGet();
+        }
+    }
+
+    @Test
+    void aNanRecordIsDeadLetteredWhileTheRestOfItsBatchTrains() throws Exception {
+        AdapterStore store = new AdapterStore(dataDir);
+        TrainingQueue queue = new TrainingQueue(16);
+        TokenWeights poison = (doc, tokens) -> {
+            float[] w = TokenWeights.UNIFORM.weights(doc, tokens);
+            if (doc.id().equals("poison")) {
+                java.util.Arrays.fill(w, Float.NaN); // the loss of this document alone is NaN
+            }
+            return w;
+        };
+        TrainingSettings s = settings(3);
+        var learners = new TrainingWorker.Learners(new WeightedDocumentLearner("uniform", poison, 1, 8), BreadthFirstEditLearner.of(s));
+        Recorder events = new Recorder();
+        Items.Outcomes outcomes = new Items.Outcomes();
+        try (TrainingWorker worker = new TrainingWorker(model, s, queue, learners, store, new LocalStoreSink(store), ServingPressure.NONE, events)) {
+            worker.start();
+            queue.offer(Items.document("d1", 0, outcomes));
+            queue.offer(Items.document("poison", 1, outcomes));
+            queue.offer(Items.document("d2", 2, outcomes));
+            await(() -> outcomes.byId.size() == 3);
+        }
+        assertEquals(Map.of("d1@0", "durable", "poison@1", "nan_loss", "d2@2", "durable"), outcomes.byId);
+        assertEquals(List.of(1L), store.versions(ACME.value()));
+        AdapterManifest v1 = store.manifest(ACME.value(), 1);
+        assertEquals(Set.of("d1", "d2"), CoveredRecords.idsIn(v1.extra(), CoveredRecords.Kind.DOCUMENT));
+        // One refused step for the batch, one for the poisoned document alone; d1 and d2 then train alone.
+        assertEquals(2, events.refusedSteps.get());
+        assertEquals(2.0, v1.metrics().get("train_steps"));
+        assertEquals(Set.of("freshet-train-cpu-0"), events.stepThreads, "steps run on the device's named training thread");
+        try (Adapter stored = store.load(ACME.value(), 1, model)) {
+            double moved = 0;
+            for (Map.Entry<String, NDArray> e : stored.tensors().entrySet()) {
+                if (e.getKey().endsWith("lora_B.weight")) {
+                    moved += e.getValue().abs().sum().getFloat();
+                }
+            }
+            assertTrue(moved > 0, "LoRA B starts at zero; the healthy documents must have moved it");
+        }
+    }
+
+    @Test
+    void recordsCoveredByAStoredVersionAreSkippedAfterARestart() throws Exception {
+        AdapterStore store = new AdapterStore(dataDir);
+        TrainingSettings s = settings(2);
+        Items.Outcomes first = new Items.Outcomes();
+        TrainingQueue queue1 = new TrainingQueue(16);
+        try (TrainingWorker worker = worker(s, queue1, store, new LocalStoreSink(store), new Recorder())) {
+            worker.start();
+            queue1.offer(Items.document("d1", 0, first));
+            queue1.offer(Items.document("d2", 1, first));
+            await(() -> first.byId.size() == 2);
+        }
+        assertEquals(List.of(1L), store.versions(ACME.value()));
+
+        // A new worker on the same store, as after a crash: d1 is delivered again, d3 twice.
+        Items.Outcomes second = new Items.Outcomes();
+        TrainingQueue queue2 = new TrainingQueue(16);
+        Recorder events = new Recorder();
+        try (TrainingWorker worker = worker(s.withBatching(3, Duration.ofMillis(200), 16), queue2, store, new LocalStoreSink(store), events)) {
+            worker.start();
+            queue2.offer(Items.document("d1", 0, second));
+            queue2.offer(Items.document("d3", 2, second));
+            queue2.offer(Items.document("d3", 3, second));
+            await(() -> second.byId.size() == 3);
+        }
+        assertEquals(Map.of("d1@0", "durable", "d3@2", "durable", "d3@3", "durable"), second.byId);
+        assertEquals(List.of("d1@0"), events.skipped);
+        assertEquals(List.of(1L, 2L), store.versions(ACME.value()));
+        AdapterManifest v2 = store.manifest(ACME.value(), 2);
+        assertEquals(1, v2.parentVersion());
+        assertEquals(Set.of("d3"), CoveredRecords.idsIn(v2.extra(), CoveredRecords.Kind.DOCUMENT), "d3 once, d1 not again");
+    }
+
+    @Test
+    void aFailedSinkHoldsTheRecordsBackUntilALaterVersionIsDurable() throws Exception {
+        AdapterStore store = new AdapterStore(dataDir);
+        LocalStoreSink local = new LocalStoreSink(store);
+        AtomicInteger calls = new AtomicInteger();
+        Items.Outcomes outcomes = new Items.Outcomes();
+        Map<String, String> outcomesAtRetry = new java.util.HashMap<>();
+        VersionSink flaky = (tenant, candidate, covered) -> {
+            if (calls.incrementAndGet() == 1) {
+                candidate.close();
+                throw new IOException("disk full (simulated)");
+            }
+            outcomesAtRetry.putAll(outcomes.byId);
+            local.accept(tenant, candidate, covered);
+        };
+        TrainingQueue queue = new TrainingQueue(16);
+        Recorder events = new Recorder();
+        try (TrainingWorker worker = worker(settings(1), queue, store, flaky, events)) {
+            worker.start();
+            queue.offer(Items.document("d1", 0, outcomes));
+            await(() -> outcomes.byId.size() == 1); // retried a second later
+        }
+        assertEquals(1, events.sinkFailures.get());
+        assertEquals(2, calls.get());
+        assertEquals(Map.of(), outcomesAtRetry, "nothing was reported durable while the sink failed");
+        assertEquals(Map.of("d1@0", "durable"), outcomes.byId);
+        assertEquals(List.of(1L), store.versions(ACME.value()));
+        assertEquals(Set.of("d1"), CoveredRecords.idsIn(store.manifest(ACME.value(), 1).extra(), CoveredRecords.Kind.DOCUMENT));
+    }
+
+    private static TrainingWorker worker(TrainingSettings s, TrainingQueue q, AdapterStore store, VersionSink sink, TrainingEvents events) {
+        return new TrainingWorker(model, s, q, TrainingWorker.Learners.defaults(s), store, sink, ServingPressure.NONE, events);
+    }
+
+    static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 60 s");
+            }
+            Thread.sleep(20);
+        }
+    }
+}
