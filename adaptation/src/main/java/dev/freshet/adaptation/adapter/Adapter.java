@@ -10,6 +10,7 @@ import dev.freshet.adaptation.checkpoint.SafeTensors;
 import dev.freshet.adaptation.checkpoint.Tensor;
 import dev.freshet.adaptation.model.Adaptation;
 import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.model.Ops;
 import dev.freshet.adaptation.model.ParamSpec;
 
 import java.io.IOException;
@@ -123,7 +124,8 @@ public final class Adapter implements AutoCloseable {
             }
             if (lora) {
                 NDArray h = Linear.linear(x, t.get(module + ".lora_A.weight")).singletonOrThrow(); // [B, T, r]
-                return Linear.linear(h, t.get(module + ".lora_B.weight")).singletonOrThrow().mul(scale); // [B, T, out]
+                NDArray out = Linear.linear(h, t.get(module + ".lora_B.weight")).singletonOrThrow(); // [B, T, out]
+                return out.mul(Ops.constant(out, scale));
             }
             NDArray d = t.get(module + ".delta");
             return p.role() == ParamSpec.Role.PROJECTION_IN_OUT ? x.matMul(d) : Linear.linear(x, d).singletonOrThrow();

@@ -23,6 +23,21 @@ public final class Ops {
     private Ops() {}
 
     /**
+     * A 0-d tensor holding {@code value} in {@code like}'s dtype and device, owned by libtorch.
+     *
+     * <p>Use it for every scalar that multiplies, divides or raises a tensor on a path autograd records.
+     * DJL 0.35.1's {@code mul/div/pow(Number)} wrap the number in a tensor that borrows Java memory and
+     * close it straight after the op; autograd keeps that tensor for the backward pass, so a garbage
+     * collection between forward and backward turns the gradient into garbage ({@code OpsTest} shows it).
+     */
+    public static NDArray constant(NDArray like, double value) {
+        NDArray borrowed = like.getManager().create(value);
+        NDArray owned = borrowed.toType(like.getDataType(), true).toDevice(like.getDevice(), false);
+        borrowed.close();
+        return owned;
+    }
+
+    /**
      * A projection plus whatever the adapter adds to it.
      *
      * @param x input [B, T, in]
@@ -51,7 +66,7 @@ public final class Ops {
 
     /** RMSNorm over the last axis (Llama): x · (mean(x²) + ε)^-½ · g. */
     public static NDArray rmsNorm(NDArray x, NDArray gain, float eps) {
-        NDArray inverseRms = x.square().mean(new int[] {-1}, true).add(eps).pow(-0.5f);
+        NDArray inverseRms = x.square().mean(new int[] {-1}, true).add(eps).pow(constant(x, -0.5));
         return x.mul(inverseRms).mul(gain);
     }
 
@@ -59,8 +74,8 @@ public final class Ops {
     public static NDArray gelu(NDArray x, String kind) {
         if (kind.equals("gelu_new") || kind.equals("gelu_pytorch_tanh") || kind.equals("gelu_fast")) {
             // 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))
-            NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI));
-            return x.mul(inner.tanh().add(1f)).mul(0.5f);
+            NDArray inner = x.add(x.mul(x).mul(x).mul(constant(x, 0.044715))).mul(constant(x, Math.sqrt(2.0 / Math.PI)));
+            return x.mul(inner.tanh().add(1f)).mul(constant(x, 0.5));
         }
         return Activation.gelu(x);
     }
@@ -103,7 +118,7 @@ public final class Ops {
         long t = q.getShape().get(2);
         long s = k.getShape().get(2);
         long d = q.getShape().get(3);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(d)));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(constant(q, 1.0 / Math.sqrt(d)));
         if (t > 1) {
             scores = scores.add(causalMask(q, t, s));
         }

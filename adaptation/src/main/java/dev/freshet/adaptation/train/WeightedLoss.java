@@ -1,6 +1,7 @@
 package dev.freshet.adaptation.train;
 
 import ai.djl.ndarray.NDArray;
+import dev.freshet.adaptation.model.Ops;
 
 /**
  * Token-weighted cross-entropy, {@code L = −Σ_t w_t · log p(y_t | y_<t) / N}.
@@ -25,7 +26,8 @@ public final class WeightedLoss {
     public static NDArray of(NDArray logits, NDArray targets, NDArray weights, int predicted) {
         NDArray safeTargets = targets.maximum(0).expandDims(-1); // padding → id 0, its weight is 0 anyway
         NDArray tokenLogp = logits.logSoftmax(-1).gather(safeTargets, -1).squeeze(-1); // [B, T]
-        return tokenLogp.mul(weights).sum().neg().div(Math.max(1, predicted));
+        NDArray total = tokenLogp.mul(weights).sum().neg();
+        return total.mul(Ops.constant(total, 1.0 / Math.max(1, predicted))); // not div(Number): see Ops.constant
     }
 
     /** Per-token cross-entropy [B, T] (unweighted, 0 at padding), e.g. for CaMeLS meta-gradients. */

@@ -1,24 +1,20 @@
 package dev.freshet.server.cli;
 
 import dev.freshet.adaptation.model.LanguageModel;
-import dev.freshet.server.http.HttpApiVerticle;
+import dev.freshet.server.app.Freshet;
+import dev.freshet.server.app.Gates;
 import dev.freshet.server.http.HttpConfig;
-import dev.freshet.server.http.Readiness;
-import dev.freshet.server.metrics.FreshetMetrics;
-import dev.freshet.server.metrics.RegistryMetrics;
-import dev.freshet.server.serving.AdapterRegistry;
-import dev.freshet.server.serving.AdapterStore;
-import io.vertx.core.Vertx;
+import dev.freshet.streams.embedded.EmbeddedKafka;
+import dev.freshet.streams.kafka.Topics;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code serve}: the HTTP API over the model and the adapters in the data directory, until interrupted.
- * Kafka consumption and online adaptation join this command when the streams side lands; until then the
- * served adapters are those already in the store (and rollbacks among them).
+ * {@code serve}: the whole server until interrupted. Starts (or connects to) Kafka, creates the topics,
+ * restores every tenant's promoted adapter version, starts the training worker and the documents and edits
+ * consumers, then the HTTP API; see {@link Freshet} for the order. Ctrl-C or SIGTERM stops it cleanly.
  */
 final class ServeCommand implements Command {
 
@@ -29,7 +25,7 @@ final class ServeCommand implements Command {
 
     @Override
     public String summary() {
-        return "serve completions, scores and adapters over HTTP";
+        return "consume documents and edits from Kafka, adapt, and serve over HTTP";
     }
 
     @Override
@@ -37,24 +33,39 @@ final class ServeCommand implements Command {
         return """
             usage: bin/freshet serve [options]
 
-            Serves the OpenAI-shaped HTTP API (POST /v1/completions, /v1/score; GET /v1/models,
-            /v1/adapters/TENANT; POST /v1/adapters/TENANT/rollback; /health/live, /health/ready, /metrics)
-            and restores every tenant's promoted adapter version from DIR/adapters. Stop with Ctrl-C.
+            Consumes DOCUMENTS and EDITS from Kafka (topics PREFIX.documents, PREFIX.edits; key = tenant),
+            adapts each tenant's adapter on one training thread, gates and hot-swaps every new version, and
+            serves the OpenAI-shaped HTTP API (POST /v1/completions, /v1/score, /v1/documents, /v1/edits;
+            GET /v1/models, /v1/adapters/TENANT; POST /v1/adapters/TENANT/rollback; /health/live,
+            /health/ready, /metrics). Restores every tenant's promoted version from DIR/adapters.
+            Stop with Ctrl-C or SIGTERM.
 
+              --kafka HOST:PORT    an existing broker; default: an embedded broker under DIR/kafka
+              --kafka-port N       the embedded broker's client port (default 9092; 0 = any free port)
+              --topic-prefix P     topic name prefix (default freshet)
+              --partitions N       partitions of the topics when created (default 4)
               --http-port N        TCP port (default 8080)
               --http-host ADDR     address to bind (default 0.0.0.0)
-              --data-dir DIR       adapter store and state (default ./freshet-data)
+              --data-dir DIR       adapter store, broker data and state (default ./freshet-data)
               --max-in-flight N    concurrent model requests before 429 (default 64)
               --max-body-bytes N   largest request body before 413 (default 1048576)
               --infer-threads N    threads running model calls (default 2)
-            The admin token protecting rollback is read from the FRESHET_ADMIN_TOKEN environment variable
-            (not an option, so it never shows in a process list); unset leaves admin routes open.
+              --lr X               training learning rate (default 1e-3)
+              --no-gate            promote every version without the quality gate
+            The admin token protecting rollback and the write routes is read from the FRESHET_ADMIN_TOKEN
+            environment variable (not an option, so it never shows in a process list); unset leaves them open.
             """ + Models.OPTIONS_HELP;
     }
 
     @Override
     public Set<String> valuedOptions() {
-        return Set.of("http-port", "http-host", "data-dir", "max-in-flight", "max-body-bytes", "infer-threads", "model", "device");
+        return Set.of("http-port", "http-host", "data-dir", "max-in-flight", "max-body-bytes", "infer-threads", "model", "device",
+                "kafka", "kafka-port", "topic-prefix", "partitions", "lr");
+    }
+
+    @Override
+    public Set<String> flagOptions() {
+        return Set.of("no-gate");
     }
 
     @Override
@@ -62,29 +73,43 @@ final class ServeCommand implements Command {
         HttpConfig http = HttpConfig.defaults().withHost(a.get("http-host", "0.0.0.0")).withPort(a.getInt("http-port", 8080))
                 .withLimits(a.getLong("max-body-bytes", 1 << 20), a.getInt("max-in-flight", 64))
                 .withInferenceThreads(a.getInt("infer-threads", 2)).withAdminToken(System.getenv("FRESHET_ADMIN_TOKEN"));
-        Path dataDir = Path.of(a.get("data-dir", "freshet-data"));
-        FreshetMetrics metrics = new FreshetMetrics();
-        Readiness readiness = new Readiness();
+        Freshet.Options options = options(a, Path.of(a.get("data-dir", "freshet-data")), a.getInt("kafka-port", EmbeddedKafka.DEFAULT_PORT), http);
         LanguageModel model = Models.open(a);
-        AdapterRegistry registry = new AdapterRegistry(model, new AdapterStore(dataDir), new RegistryMetrics(metrics));
-        int tenants = registry.restore();
-        Vertx vertx = Vertx.vertx();
-        HttpApiVerticle api = new HttpApiVerticle(http, registry, metrics, readiness, List.of());
-        vertx.deployVerticle(api).await();
-        readiness.ready();
-        System.out.printf("freshet: serving %s (%d tenants restored from %s) on http://%s:%d%n", model.id(), tenants, dataDir.toAbsolutePath(),
-                http.host(), api.actualPort());
+        Freshet freshet;
+        try {
+            freshet = Freshet.start(options, model);
+        } catch (Exception e) {
+            model.close();
+            throw e;
+        }
+        System.out.printf("freshet: serving %s on http://%s:%d, Kafka at %s (topics %s.*), data in %s; Ctrl-C stops%n", model.id(),
+                http.host(), freshet.httpPort(), freshet.bootstrapServers(), freshet.topics().prefix(), options.dataDir().toAbsolutePath());
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // Refuse new model traffic first, then let in-flight requests finish as Vert.x closes.
-            readiness.notReady("shutting down");
-            vertx.close().await();
-            registry.close();
+            System.out.println("freshet: shutting down");
+            freshet.close(); // HTTP, consumers (commit), worker, registry, broker: in that order
             model.close();
             stopped.countDown();
         }, "freshet-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** The composition options the shared flags of {@code serve} and {@code demo} describe. */
+    static Freshet.Options options(Args a, Path dataDir, int kafkaPort, HttpConfig http) {
+        Freshet.Options o = Freshet.Options.defaults(dataDir, kafkaPort, http)
+                .withTopics(a.get("topic-prefix", Topics.DEFAULT_PREFIX), a.getInt("partitions", 4));
+        if (a.has("kafka")) {
+            o = o.withKafka(a.get("kafka", null));
+        }
+        if (a.has("lr")) {
+            float lr = a.getFloat("lr", 1e-3f);
+            o = o.withTraining(s -> s.withSchedule(lr, s.documentEpochs(), s.editEpochs()));
+        }
+        if (a.has("no-gate")) {
+            o = o.withGate(Gates::none);
+        }
+        return o;
     }
 }

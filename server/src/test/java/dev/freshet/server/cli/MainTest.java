@@ -31,7 +31,7 @@ class MainTest {
 
     @Test
     void everyCommandPrintsItsHelp() {
-        for (String c : List.of("generate", "score", "world", "pretrain", "info", "bench", "produce", "edit-locations", "serve")) {
+        for (String c : List.of("generate", "score", "world", "pretrain", "info", "bench", "meta-train", "produce", "edit-locations", "serve", "demo")) {
             assertEquals(0, run(c, "--help"), c);
             assertTrue(out.contains("usage: bin/freshet " + c), c + " help: " + out);
         }

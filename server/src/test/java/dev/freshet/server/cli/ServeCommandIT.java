@@ -16,7 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Set;
 
-/** {@code bin/freshet serve --model DIR} comes up and answers over HTTP. */
+/** {@code bin/freshet serve --model DIR} comes up (embedded broker on a free port) and answers over HTTP. */
 class ServeCommandIT {
 
     @TempDir
@@ -32,7 +32,7 @@ class ServeCommandIT {
         }
         ServeCommand serve = new ServeCommand();
         String[] argv = {"serve", "--model", model.toString(), "--device", "cpu", "--data-dir", dir.resolve("data").toString(),
-            "--http-host", "127.0.0.1", "--http-port", Integer.toString(port)};
+            "--http-host", "127.0.0.1", "--http-port", Integer.toString(port), "--kafka-port", "0"};
         // serve runs until the JVM shuts down; a daemon thread lets the test JVM exit (its shutdown hook then stops it).
         Thread t = new Thread(() -> {
             try {

@@ -1,0 +1,251 @@
+package dev.freshet.server.app;
+
+import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.server.http.HttpApiVerticle;
+import dev.freshet.server.http.HttpConfig;
+import dev.freshet.server.http.IngestRoutes;
+import dev.freshet.server.http.Readiness;
+import dev.freshet.server.metrics.FreshetMetrics;
+import dev.freshet.server.metrics.RegistryMetrics;
+import dev.freshet.server.metrics.TrainingMetrics;
+import dev.freshet.server.serving.AdapterRegistry;
+import dev.freshet.server.serving.AdapterStore;
+import dev.freshet.server.serving.QualityGate;
+import dev.freshet.server.training.IntakeSettings;
+import dev.freshet.server.training.RegistrySink;
+import dev.freshet.server.training.ServingPressure;
+import dev.freshet.server.training.TrainingQueue;
+import dev.freshet.server.training.TrainingSettings;
+import dev.freshet.server.training.TrainingWorker;
+import dev.freshet.server.verticle.DocumentsVerticle;
+import dev.freshet.server.verticle.EditsVerticle;
+import dev.freshet.streams.codec.RecordCodec;
+import dev.freshet.streams.embedded.EmbeddedKafka;
+import dev.freshet.streams.kafka.CommitAfterDurable;
+import dev.freshet.streams.kafka.DeadLetterPublisher;
+import dev.freshet.streams.kafka.Topics;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole server, composed: what {@code bin/freshet serve} and {@code demo} run and what the end-to-end IT
+ * drives. {@link #start} brings the parts up in dependency order, logging each stage:
+ *
+ * <ol>
+ *   <li>the broker: the embedded KRaft broker under {@code <data-dir>/kafka} unless a bootstrap is given;
+ *   <li>the topics ({@code <prefix>.documents}, {@code .edits}, {@code .adapters}, {@code .dead-letter});
+ *   <li>the adapter registry over the store under the data dir, restoring every tenant's promoted version;
+ *   <li>the training worker (one thread), whose versions go through the quality gate into the registry
+ *       ({@link RegistrySink}), and which yields while model requests are in flight;
+ *   <li>the documents and edits consumer verticles;
+ *   <li>the HTTP API, with {@code POST /v1/documents} and {@code /v1/edits}; then ready.
+ * </ol>
+ *
+ * {@link #close} undoes it in reverse: not ready, stop HTTP, stop the consumers (committing durable
+ * offsets), stop the worker (abandoning the round in progress, re-delivered after restart), close the
+ * registry and the broker. The model belongs to the caller.
+ */
+public final class Freshet implements AutoCloseable {
+
+    /**
+     * What to start.
+     *
+     * @param dataDir adapter store and, with the embedded broker, {@code kafka/}
+     * @param kafka {@code host:port,...} of an external broker; null starts the embedded one
+     * @param kafkaPort the embedded broker's client port (0 picks a free one)
+     * @param topicPrefix topic name prefix, normally {@code freshet}
+     * @param partitions partitions of the documents and edits topics when they are created
+     * @param http the HTTP API settings
+     * @param training adjusts the model family's default training settings (identity for the defaults)
+     * @param gate builds the quality gate for the model ({@link Gates#forModel} by default)
+     * @param group the consumer group prefix
+     */
+    public record Options(Path dataDir, String kafka, int kafkaPort, String topicPrefix, int partitions, HttpConfig http,
+            UnaryOperator<TrainingSettings> training, Function<LanguageModel, QualityGate> gate, String group) {
+        public Options {
+            Objects.requireNonNull(dataDir, "dataDir");
+            Objects.requireNonNull(http, "http");
+            Objects.requireNonNull(training, "training");
+            Objects.requireNonNull(gate, "gate");
+            if (partitions < 1) {
+                throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
+            }
+        }
+
+        /** Embedded broker on {@code kafkaPort}, prefix {@code freshet}, 4 partitions, default training, the probe-set gate. */
+        public static Options defaults(Path dataDir, int kafkaPort, HttpConfig http) {
+            return new Options(dataDir, null, kafkaPort, Topics.DEFAULT_PREFIX, 4, http, UnaryOperator.identity(), Gates::forModel,
+                    "freshet-trainer");
+        }
+
+        public Options withKafka(String bootstrap) {
+            return new Options(dataDir, bootstrap, kafkaPort, topicPrefix, partitions, http, training, gate, group);
+        }
+
+        public Options withTopics(String prefix, int n) {
+            return new Options(dataDir, kafka, kafkaPort, prefix, n, http, training, gate, group);
+        }
+
+        public Options withTraining(UnaryOperator<TrainingSettings> t) {
+            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, t, gate, group);
+        }
+
+        public Options withGate(Function<LanguageModel, QualityGate> g) {
+            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, training, g, group);
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(Freshet.class);
+
+    private final List<AutoCloseable> toClose = new ArrayList<>(); // in start order; closed in reverse
+    private final FreshetMetrics metrics = new FreshetMetrics();
+    private final Readiness readiness = new Readiness();
+    private Vertx vertx;
+    private String bootstrap;
+    private Topics topics;
+    private AdapterRegistry registry;
+    private TrainingSettings settings;
+    private HttpApiVerticle api;
+    private final List<String> consumers = new ArrayList<>();
+    private String httpDeployment;
+
+    private Freshet() {}
+
+    /** Starts every part; on failure stops what had started and rethrows. */
+    public static Freshet start(Options o, LanguageModel model) throws Exception {
+        Freshet f = new Freshet();
+        try {
+            f.startAll(o, model);
+            return f;
+        } catch (Exception | Error e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Options o, LanguageModel model) throws Exception {
+        long t0 = System.nanoTime();
+        // 1. broker
+        if (o.kafka() == null) {
+            LOG.info("[1/6] starting the embedded Kafka broker under {}", o.dataDir().resolve("kafka").toAbsolutePath());
+            EmbeddedKafka kafka = EmbeddedKafka.start(o.dataDir().resolve("kafka"), o.kafkaPort());
+            toClose.add(kafka);
+            bootstrap = kafka.bootstrapServers();
+        } else {
+            bootstrap = o.kafka();
+            LOG.info("[1/6] using the Kafka broker at {}", bootstrap);
+        }
+        // 2. topics
+        topics = new Topics(o.topicPrefix());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            topics.ensureCreated(admin, o.partitions(), (short) 1);
+        }
+        LOG.info("[2/6] topics ready: {} ({} partitions)", topics.all(), o.partitions());
+        // 3. registry
+        AdapterStore store = new AdapterStore(o.dataDir());
+        registry = new AdapterRegistry(model, store, new RegistryMetrics(metrics));
+        toClose.add(registry);
+        int restored = registry.restore();
+        LOG.info("[3/6] model {} loaded; {} tenant(s) restored from {}", model.id(), restored, store.root().toAbsolutePath());
+        // 4. trainer
+        settings = o.training().apply(TrainingSettings.defaults(model.config().family()));
+        QualityGate gate = o.gate().apply(model);
+        TrainingMetrics trainingMetrics = new TrainingMetrics(metrics, Clock.systemUTC());
+        TrainingQueue queue = new TrainingQueue(settings.queueCapacity());
+        // Serving first: while any model request is in flight, training waits between steps.
+        ServingPressure pressure = () -> metrics.httpInFlight().get() > 0;
+        TrainingWorker worker = new TrainingWorker(model, settings, queue, TrainingWorker.Learners.defaults(settings), store,
+                new RegistrySink(store, registry, gate, trainingMetrics), pressure, trainingMetrics);
+        worker.start();
+        toClose.add(() -> worker.stop().get(60, TimeUnit.SECONDS));
+        LOG.info("[4/6] training worker {} started (lr {}, batch {} records / {} ms)", TrainingWorker.threadName(model.manager().getDevice()),
+                settings.learningRate(), settings.maxBatchRecords(), settings.maxBatchDelay().toMillis());
+        // 5. consumers
+        vertx = Vertx.vertx();
+        toClose.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS));
+        Producer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 0), new StringSerializer(), new ByteArraySerializer());
+        toClose.add(producer);
+        RecordCodec codec = new RecordCodec();
+        DeadLetterPublisher deadLetters = new DeadLetterPublisher(producer, topics.deadLetter());
+        IntakeSettings intake = new IntakeSettings(bootstrap, o.group(), 100, java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(500));
+        consumers.add(await(vertx.deployVerticle(new DocumentsVerticle(topics, codec, queue, deadLetters, new CommitAfterDurable(), intake))));
+        consumers.add(await(vertx.deployVerticle(new EditsVerticle(topics, codec, queue, deadLetters, new CommitAfterDurable(), intake))));
+        toClose.add(() -> {
+            for (String id : consumers) {
+                await(vertx.undeploy(id)); // each commits the offsets its policy allows
+            }
+        });
+        LOG.info("[5/6] consuming {} and {} as group {}.*", topics.documents(), topics.edits(), o.group());
+        // 6. HTTP
+        api = new HttpApiVerticle(o.http(), registry, metrics, readiness, List.of(new IngestRoutes(producer, topics, codec)));
+        httpDeployment = await(vertx.deployVerticle(api));
+        toClose.add(() -> await(vertx.undeploy(httpDeployment)));
+        readiness.ready();
+        LOG.info("[6/6] HTTP API on http://{}:{}; ready in {} ms", o.http().host(), api.actualPort(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** The bound HTTP port. */
+    public int httpPort() {
+        return api.actualPort();
+    }
+
+    /** The broker's bootstrap servers. */
+    public String bootstrapServers() {
+        return bootstrap;
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    public AdapterRegistry registry() {
+        return registry;
+    }
+
+    public FreshetMetrics metrics() {
+        return metrics;
+    }
+
+    public TrainingSettings trainingSettings() {
+        return settings;
+    }
+
+    /** Stops everything that started, newest first; never throws (failures are logged). Idempotent. */
+    @Override
+    public synchronized void close() {
+        readiness.notReady("shutting down");
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            try {
+                toClose.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping", e);
+            }
+        }
+        if (!toClose.isEmpty()) {
+            LOG.info("stopped");
+        }
+        toClose.clear();
+    }
+
+    private static <T> T await(io.vertx.core.Future<T> f) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+}
