@@ -1,5 +1,6 @@
 package dev.freshet.adaptation.camels;
 
+import dev.freshet.adaptation.model.Ops;
 import ai.djl.ndarray.NDArray;
 import dev.freshet.adaptation.train.WeightedLoss;
 
@@ -40,7 +41,7 @@ public final class CamelsLosses {
      */
     public static NDArray camelsWeightedLoss(NDArray logits, NDArray targets, NDArray weights, int predicted) {
         NDArray total = WeightedLoss.perToken(logits, targets).mul(weights).sum();
-        return total.mul(Gpt2Forward.constant(total, 1.0 / Math.max(1, predicted)));
+        return total.mul(Ops.constant(total, 1.0 / Math.max(1, predicted)));
     }
 
     /**
@@ -53,7 +54,7 @@ public final class CamelsLosses {
      */
     public static NDArray answerNll(NDArray logits, NDArray targets, NDArray answerMask, int answerTokens) {
         NDArray total = WeightedLoss.perToken(logits, targets).mul(answerMask).sum();
-        return total.mul(Gpt2Forward.constant(total, 1.0 / Math.max(1, answerTokens)));
+        return total.mul(Ops.constant(total, 1.0 / Math.max(1, answerTokens)));
     }
 
     /**
@@ -68,6 +69,6 @@ public final class CamelsLosses {
     public static NDArray localityKl(NDArray adaptedLogits, NDArray baseLogp, NDArray mask, int tokens) {
         NDArray perPosition = baseLogp.exp().mul(baseLogp.sub(adaptedLogits.logSoftmax(-1))).sum(new int[] {-1}); // [K, T]
         NDArray total = perPosition.mul(mask).sum();
-        return total.mul(Gpt2Forward.constant(total, 1.0 / Math.max(1, tokens)));
+        return total.mul(Ops.constant(total, 1.0 / Math.max(1, tokens)));
     }
 }

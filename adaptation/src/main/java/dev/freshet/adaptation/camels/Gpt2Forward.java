@@ -49,17 +49,6 @@ final class Gpt2Forward {
     }
 
     /**
-     * A 0-d tensor holding {@code value} in {@code like}'s dtype whose storage belongs to libtorch (a copy), so
-     * autograd may keep it as long as it likes.
-     */
-    static NDArray constant(NDArray like, double value) {
-        NDArray borrowed = like.getManager().create(value);
-        NDArray owned = borrowed.toType(like.getDataType(), true);
-        borrowed.close();
-        return owned;
-    }
-
-    /**
      * Logits through the tied output projection.
      *
      * @param ids [B, T] int64
@@ -102,7 +91,7 @@ final class Gpt2Forward {
     /** softmax(q kᵀ / √D + causal mask) v: [B, H, T, D] each → [B, H, T, D]. */
     private static NDArray causalAttention(NDArray q, NDArray k, NDArray v) {
         long t = q.getShape().get(2);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(constant(q, 1.0 / Math.sqrt(q.getShape().get(3)))); // [B, H, T, T]
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(Ops.constant(q, 1.0 / Math.sqrt(q.getShape().get(3)))); // [B, H, T, T]
         if (t > 1) {
             float[] mask = new float[(int) (t * t)];
             for (int i = 0; i < t; i++) {
@@ -120,8 +109,8 @@ final class Gpt2Forward {
         String kind = cfg.activation();
         if (kind.equals("gelu_new") || kind.equals("gelu_pytorch_tanh") || kind.equals("gelu_fast")) {
             // 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))
-            NDArray inner = x.add(x.mul(x).mul(x).mul(constant(x, 0.044715))).mul(constant(x, Math.sqrt(2.0 / Math.PI)));
-            return x.mul(inner.tanh().add(1f)).mul(constant(x, 0.5));
+            NDArray inner = x.add(x.mul(x).mul(x).mul(Ops.constant(x, 0.044715))).mul(Ops.constant(x, Math.sqrt(2.0 / Math.PI)));
+            return x.mul(inner.tanh().add(1f)).mul(Ops.constant(x, 0.5));
         }
         return Activation.gelu(x);
     }

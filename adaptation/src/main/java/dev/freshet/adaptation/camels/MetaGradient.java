@@ -1,5 +1,6 @@
 package dev.freshet.adaptation.camels;
 
+import dev.freshet.adaptation.model.Ops;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -188,7 +189,7 @@ public final class MetaGradient {
             NDArray baseLogp = inner.logits(theta, unIn).logSoftmax(-1).stopGradient(); // [K, Tk, V], constant
             NDArray klArr = CamelsLosses.localityKl(inner.logits(thetaPrime, unIn), baseLogp, unMask, b.unrelatedTokens());
             kl = klArr.toType(DataType.FLOAT64, false).getDouble();
-            total = nll.add(klArr.mul(Gpt2Forward.constant(klArr, locality)));
+            total = nll.add(klArr.mul(Ops.constant(klArr, locality)));
         }
         double n = nll.toType(DataType.FLOAT64, false).getDouble();
         parts[0] = new Outer(n + locality * kl, n, kl);

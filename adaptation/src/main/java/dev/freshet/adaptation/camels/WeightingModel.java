@@ -1,5 +1,6 @@
 package dev.freshet.adaptation.camels;
 
+import dev.freshet.adaptation.model.Ops;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -147,7 +148,7 @@ public final class WeightingModel implements TokenWeighting, AutoCloseable {
         NDArray k = Activation.gelu(Linear.linear(h, phi.get("head.fc.weight"), phi.get("head.fc.bias")).singletonOrThrow()); // [B, T, K]
         NDArray z = Linear.linear(k, phi.get("head.out.weight"), phi.get("head.out.bias")).singletonOrThrow().squeeze(-1); // [B, T]
         // softplus_β(z) = ln(1 + e^{βz}) / β; β as a tensor constant (see Gpt2Forward on DJL's scalar ops)
-        return Activation.softPlus(z.mul(Gpt2Forward.constant(z, BETA))).mul(Gpt2Forward.constant(z, 1.0 / BETA));
+        return Activation.softPlus(z.mul(Ops.constant(z, BETA))).mul(Ops.constant(z, 1.0 / BETA));
     }
 
     @Override
