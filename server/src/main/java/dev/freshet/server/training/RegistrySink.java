@@ -63,8 +63,11 @@ public final class RegistrySink implements VersionSink {
         waiting.addAll(covered.records());
         // The version is durable now: a failure to serve it must not make the worker think otherwise.
         VersionInfo info;
+        long start = System.nanoTime();
         try {
             info = registry.offer(tenant.value(), candidate, gate); // takes ownership of the candidate
+            LOG.info("tenant {}: v{} gated and {} in {} ms", tenant, version, info.state() == AdapterState.SERVING ? "promoted" : "rejected",
+                    (System.nanoTime() - start) / 1_000_000);
         } catch (IOException | RuntimeException e) {
             LOG.error("tenant {}: v{} is stored but could not be offered for serving", tenant, version, e);
             return;
