@@ -27,7 +27,16 @@ import dev.freshet.streams.kafka.Topics;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
+import dev.freshet.server.replication.AdapterFollower;
+import dev.freshet.server.replication.AdapterPublisher;
+import dev.freshet.server.replication.ReplicationEvents;
+import dev.freshet.server.serving.RegistryListener;
+import dev.freshet.server.verticle.AdaptersVerticle;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.UUID;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -52,9 +61,12 @@ import org.slf4j.LoggerFactory;
  *   <li>the broker: the embedded KRaft broker under {@code <data-dir>/kafka} unless a bootstrap is given;
  *   <li>the topics ({@code <prefix>.documents}, {@code .edits}, {@code .adapters}, {@code .dead-letter});
  *   <li>the adapter registry over the store under the data dir, restoring every tenant's promoted version;
- *   <li>the training worker (one thread), whose versions go through the quality gate into the registry
- *       ({@link RegistrySink}), and which yields while model requests are in flight;
- *   <li>the documents and edits consumer verticles;
+ *       versions made here are announced on the adapters topic ({@link AdapterPublisher}), and the
+ *       adapters verticle serves what other replicas announce ({@link AdapterFollower});
+ *   <li>with a training {@link Role}: the training worker (one thread), whose versions go through the quality
+ *       gate into the registry ({@link RegistrySink}), and which yields while model requests are in flight;
+ *       then the documents and edits consumer verticles. With role {@code server}: no training, and the
+ *       HTTP API waits until the adapters topic has been caught up with;
  *   <li>the HTTP API, with {@code POST /v1/documents} and {@code /v1/edits}; then ready.
  * </ol>
  *
@@ -76,39 +88,53 @@ public final class Freshet implements AutoCloseable {
      * @param training adjusts the model family's default training settings (identity for the defaults)
      * @param gate builds the quality gate for the model ({@link Gates#forModel} by default)
      * @param group the consumer group prefix
+     * @param role what this process does: train, serve, or both
+     * @param kafkaClient Kafka client properties passed to every client as given (security, timeouts)
      */
     public record Options(Path dataDir, String kafka, int kafkaPort, String topicPrefix, int partitions, HttpConfig http,
-            UnaryOperator<TrainingSettings> training, Function<LanguageModel, QualityGate> gate, String group) {
+            UnaryOperator<TrainingSettings> training, Function<LanguageModel, QualityGate> gate, String group, Role role,
+            Map<String, String> kafkaClient) {
         public Options {
             Objects.requireNonNull(dataDir, "dataDir");
             Objects.requireNonNull(http, "http");
             Objects.requireNonNull(training, "training");
             Objects.requireNonNull(gate, "gate");
+            Objects.requireNonNull(role, "role");
+            kafkaClient = Map.copyOf(kafkaClient);
             if (partitions < 1) {
                 throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
             }
         }
 
-        /** Embedded broker on {@code kafkaPort}, prefix {@code freshet}, 4 partitions, default training, the probe-set gate. */
+        /** Embedded broker on {@code kafkaPort}, prefix {@code freshet}, 4 partitions, default training, the probe-set gate, role all. */
         public static Options defaults(Path dataDir, int kafkaPort, HttpConfig http) {
             return new Options(dataDir, null, kafkaPort, Topics.DEFAULT_PREFIX, 4, http, UnaryOperator.identity(), Gates::forModel,
-                    "freshet-trainer");
+                    "freshet-trainer", Role.ALL, Map.of());
         }
 
         public Options withKafka(String bootstrap) {
-            return new Options(dataDir, bootstrap, kafkaPort, topicPrefix, partitions, http, training, gate, group);
+            return new Options(dataDir, bootstrap, kafkaPort, topicPrefix, partitions, http, training, gate, group, role, kafkaClient);
         }
 
         public Options withTopics(String prefix, int n) {
-            return new Options(dataDir, kafka, kafkaPort, prefix, n, http, training, gate, group);
+            return new Options(dataDir, kafka, kafkaPort, prefix, n, http, training, gate, group, role, kafkaClient);
         }
 
         public Options withTraining(UnaryOperator<TrainingSettings> t) {
-            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, t, gate, group);
+            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, t, gate, group, role, kafkaClient);
         }
 
         public Options withGate(Function<LanguageModel, QualityGate> g) {
-            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, training, g, group);
+            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, training, g, group, role, kafkaClient);
+        }
+
+        public Options withRole(Role r) {
+            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, training, gate, group, r, kafkaClient);
+        }
+
+        /** Extra Kafka client properties, e.g. {@code security.protocol=SASL_SSL} and the {@code sasl.*} settings. */
+        public Options withKafkaClient(Map<String, String> props) {
+            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, training, gate, group, role, props);
         }
     }
 
@@ -142,6 +168,7 @@ public final class Freshet implements AutoCloseable {
 
     private void startAll(Options o, LanguageModel model) throws Exception {
         long t0 = System.nanoTime();
+        String origin = o.role().name().toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID();
         // 1. broker
         if (o.kafka() == null) {
             LOG.info("[1/6] starting the embedded Kafka broker under {}", o.dataDir().resolve("kafka").toAbsolutePath());
@@ -152,54 +179,72 @@ public final class Freshet implements AutoCloseable {
             bootstrap = o.kafka();
             LOG.info("[1/6] using the Kafka broker at {}", bootstrap);
         }
+        Map<String, Object> client = new HashMap<>(o.kafkaClient());
+        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         // 2. topics
         topics = new Topics(o.topicPrefix());
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = Admin.create(client)) {
             topics.ensureCreated(admin, o.partitions(), (short) 1);
         }
         LOG.info("[2/6] topics ready: {} ({} partitions)", topics.all(), o.partitions());
-        // 3. registry
+        Map<String, Object> producerConfig = new HashMap<>(client);
+        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        Producer<String, byte[]> producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
+        toClose.add(producer);
+        RecordCodec codec = new RecordCodec();
+        // 3. registry: versions made here are announced on the adapters topic; others' are followed from it
         AdapterStore store = new AdapterStore(o.dataDir());
-        registry = new AdapterRegistry(model, store, new RegistryMetrics(metrics));
+        ReplicationEvents replication = outcome -> metrics.adapterEvents().labelValues(outcome).inc();
+        RegistryListener announce = o.role().trains()
+                ? new AdapterPublisher(producer, topics.adapters(), codec, store, origin, AdapterPublisher.DEFAULT_INLINE_LIMIT, replication)
+                : RegistryListener.NONE;
+        registry = new AdapterRegistry(model, store, RegistryListener.all(new RegistryMetrics(metrics), announce));
         toClose.add(registry);
         int restored = registry.restore();
         LOG.info("[3/6] model {} loaded; {} tenant(s) restored from {}", model.id(), restored, store.root().toAbsolutePath());
-        // 4. trainer
-        settings = o.training().apply(TrainingSettings.defaults(model.config().family()));
-        QualityGate gate = o.gate().apply(model);
-        TrainingMetrics trainingMetrics = new TrainingMetrics(metrics, Clock.systemUTC());
-        TrainingQueue queue = new TrainingQueue(settings.queueCapacity());
-        // Serving first: while any model request is in flight, training waits between steps.
-        ServingPressure pressure = () -> metrics.httpInFlight().get() > 0;
-        TrainingWorker worker = new TrainingWorker(model, settings, queue, TrainingWorker.Learners.defaults(settings), store,
-                new RegistrySink(store, registry, gate, trainingMetrics), pressure, trainingMetrics);
-        worker.start();
-        toClose.add(() -> worker.stop().get(60, TimeUnit.SECONDS));
-        LOG.info("[4/6] training worker {} started (lr {}, batch {} records / {} ms)", TrainingWorker.threadName(model.manager().getDevice()),
-                settings.learningRate(), settings.maxBatchRecords(), settings.maxBatchDelay().toMillis());
-        // 5. consumers
         vertx = Vertx.vertx();
         toClose.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS));
-        Producer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 0), new StringSerializer(), new ByteArraySerializer());
-        toClose.add(producer);
-        RecordCodec codec = new RecordCodec();
-        DeadLetterPublisher deadLetters = new DeadLetterPublisher(producer, topics.deadLetter());
-        IntakeSettings intake = new IntakeSettings(bootstrap, o.group(), 100, java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(500));
-        consumers.add(await(vertx.deployVerticle(new DocumentsVerticle(topics, codec, queue, deadLetters, new CommitAfterDurable(), intake))));
-        consumers.add(await(vertx.deployVerticle(new EditsVerticle(topics, codec, queue, deadLetters, new CommitAfterDurable(), intake))));
-        toClose.add(() -> {
-            for (String id : consumers) {
-                await(vertx.undeploy(id)); // each commits the offsets its policy allows
-            }
-        });
-        LOG.info("[5/6] consuming {} and {} as group {}.*", topics.documents(), topics.edits(), o.group());
+        AdapterFollower follower = new AdapterFollower(topics.adapters(), codec, store, registry, origin, client, replication);
+        String following = await(vertx.deployVerticle(new AdaptersVerticle(follower)));
+        toClose.add(() -> await(vertx.undeploy(following)));
+        // 4. trainer
+        settings = o.training().apply(TrainingSettings.defaults(model.config().family()));
+        if (o.role().trains()) {
+            QualityGate gate = o.gate().apply(model);
+            TrainingMetrics trainingMetrics = new TrainingMetrics(metrics, Clock.systemUTC());
+            TrainingQueue queue = new TrainingQueue(settings.queueCapacity());
+            // Serving first: while any model request is in flight, training waits between steps.
+            ServingPressure pressure = () -> metrics.httpInFlight().get() > 0;
+            TrainingWorker worker = new TrainingWorker(model, settings, queue, TrainingWorker.Learners.defaults(settings), store,
+                    new RegistrySink(store, registry, gate, trainingMetrics), pressure, trainingMetrics);
+            worker.start();
+            toClose.add(() -> worker.stop().get(60, TimeUnit.SECONDS));
+            LOG.info("[4/6] training worker {} started (lr {}, batch {} records / {} ms)", TrainingWorker.threadName(model.manager().getDevice()),
+                    settings.learningRate(), settings.maxBatchRecords(), settings.maxBatchDelay().toMillis());
+            // 5. consumers
+            DeadLetterPublisher deadLetters = new DeadLetterPublisher(producer, topics.deadLetter());
+            IntakeSettings intake = new IntakeSettings(bootstrap, o.group(), 100, Duration.ofMillis(100), Duration.ofMillis(500), o.kafkaClient());
+            consumers.add(await(vertx.deployVerticle(new DocumentsVerticle(topics, codec, queue, deadLetters, new CommitAfterDurable(), intake))));
+            consumers.add(await(vertx.deployVerticle(new EditsVerticle(topics, codec, queue, deadLetters, new CommitAfterDurable(), intake))));
+            toClose.add(() -> {
+                for (String id : consumers) {
+                    await(vertx.undeploy(id)); // each commits the offsets its policy allows
+                }
+            });
+            LOG.info("[5/6] consuming {} and {} as group {}.*", topics.documents(), topics.edits(), o.group());
+        } else {
+            LOG.info("[4/6] role {}: no training; following {} for every tenant's versions", o.role().flag(), topics.adapters());
+            LOG.info("[5/6] waiting to catch up with {}", topics.adapters());
+            follower.caughtUp().get(5, TimeUnit.MINUTES);
+        }
         // 6. HTTP
         api = new HttpApiVerticle(o.http(), registry, metrics, readiness, List.of(new IngestRoutes(producer, topics, codec)));
         httpDeployment = await(vertx.deployVerticle(api));
         toClose.add(() -> await(vertx.undeploy(httpDeployment)));
         readiness.ready();
-        LOG.info("[6/6] HTTP API on http://{}:{}; ready in {} ms", o.http().host(), api.actualPort(), (System.nanoTime() - t0) / 1_000_000);
+        LOG.info("[6/6] HTTP API on http://{}:{}; {} ready in {} ms", o.http().host(), api.actualPort(), o.role().flag(),
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** The bound HTTP port. */

@@ -53,6 +53,29 @@ final class Args {
         return a;
     }
 
+    /**
+     * These options over {@code lower}: a value given here wins, anything else comes from {@code lower}
+     * (a configuration file and environment, already checked by the caller).
+     */
+    Args over(Map<String, String> lower) {
+        Args a = new Args();
+        a.values.putAll(lower);
+        a.values.putAll(values);
+        a.positional.addAll(positional);
+        return a;
+    }
+
+    /** Every option whose name starts with {@code prefix}, the prefix removed (e.g. {@code kafka.} pass-through properties). */
+    Map<String, String> withPrefix(String prefix) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                out.put(k.substring(prefix.length()), v);
+            }
+        });
+        return out;
+    }
+
     boolean has(String name) {
         return values.containsKey(name);
     }

@@ -3,6 +3,7 @@ package dev.freshet.server.cli;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.server.app.Freshet;
 import dev.freshet.server.app.Gates;
+import dev.freshet.server.app.Role;
 import dev.freshet.server.http.HttpConfig;
 import dev.freshet.streams.embedded.EmbeddedKafka;
 import dev.freshet.streams.kafka.Topics;
@@ -52,6 +53,13 @@ final class ServeCommand implements Command {
               --infer-threads N    threads running model calls (default 2)
               --lr X               training learning rate (default 1e-3)
               --no-gate            promote every version without the quality gate
+              --role R             all (train and serve, default), trainer (train and announce versions on
+                                   PREFIX.adapters), or server (serve only: follow PREFIX.adapters)
+              --config FILE        a properties file of these options (key = option name, e.g. http-port=8080)
+                                   and Kafka client properties (kafka.security.protocol=SASL_SSL, kafka.sasl.*)
+            Precedence: --config file < environment < flags. Environment: FRESHET_<OPTION> (e.g.
+            FRESHET_HTTP_PORT=8080, FRESHET_ROLE=server, FRESHET_CONFIG=FILE) and FRESHET_KAFKA_CLIENT_<PROPERTY>
+            (e.g. FRESHET_KAFKA_CLIENT_SECURITY_PROTOCOL=SASL_SSL, '_' read as '.').
             The admin token protecting rollback and the write routes is read from the FRESHET_ADMIN_TOKEN
             environment variable (not an option, so it never shows in a process list); unset leaves them open.
             """ + Models.OPTIONS_HELP;
@@ -60,7 +68,7 @@ final class ServeCommand implements Command {
     @Override
     public Set<String> valuedOptions() {
         return Set.of("http-port", "http-host", "data-dir", "max-in-flight", "max-body-bytes", "infer-threads", "model", "device",
-                "kafka", "kafka-port", "topic-prefix", "partitions", "lr");
+                "kafka", "kafka-port", "topic-prefix", "partitions", "lr", "role", "config");
     }
 
     @Override
@@ -69,7 +77,8 @@ final class ServeCommand implements Command {
     }
 
     @Override
-    public int run(Args a) throws Exception {
+    public int run(Args flags) throws Exception {
+        Args a = ConfigLayers.resolve(flags, System.getenv(), valuedOptions(), flagOptions());
         HttpConfig http = HttpConfig.defaults().withHost(a.get("http-host", "0.0.0.0")).withPort(a.getInt("http-port", 8080))
                 .withLimits(a.getLong("max-body-bytes", 1 << 20), a.getInt("max-in-flight", 64))
                 .withInferenceThreads(a.getInt("infer-threads", 2)).withAdminToken(System.getenv("FRESHET_ADMIN_TOKEN"));
@@ -82,7 +91,7 @@ final class ServeCommand implements Command {
             model.close();
             throw e;
         }
-        System.out.printf("freshet: serving %s on http://%s:%d, Kafka at %s (topics %s.*), data in %s; Ctrl-C stops%n", model.id(),
+        System.out.printf("freshet: %s: serving %s on http://%s:%d, Kafka at %s (topics %s.*), data in %s; Ctrl-C stops%n", options.role().flag(), model.id(),
                 http.host(), freshet.httpPort(), freshet.bootstrapServers(), freshet.topics().prefix(), options.dataDir().toAbsolutePath());
 
         CountDownLatch stopped = new CountDownLatch(1);
@@ -110,6 +119,9 @@ final class ServeCommand implements Command {
         if (a.has("no-gate")) {
             o = o.withGate(Gates::none);
         }
-        return o;
+        if (a.has("role")) {
+            o = o.withRole(Role.parse(a.get("role", "all")));
+        }
+        return o.withKafkaClient(a.withPrefix(ConfigLayers.KAFKA_PREFIX));
     }
 }

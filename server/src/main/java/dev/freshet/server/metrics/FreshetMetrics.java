@@ -29,9 +29,10 @@ import java.nio.file.Path;
  *   <tr><td>freshet_http_request_duration_seconds</td><td>histogram</td><td>route, method, status</td><td>HTTP API</td></tr>
  *   <tr><td>freshet_http_requests_in_flight</td><td>gauge</td><td></td><td>HTTP API (model routes)</td></tr>
  *   <tr><td>freshet_adapter_served_version</td><td>gauge</td><td>tenant</td><td>adapter registry</td></tr>
- *   <tr><td>freshet_adapter_swaps_total</td><td>counter</td><td>tenant, kind (promote, rollback, restore)</td><td>adapter registry</td></tr>
+ *   <tr><td>freshet_adapter_swaps_total</td><td>counter</td><td>tenant, kind (promote, rollback, restore, follow)</td><td>adapter registry</td></tr>
  *   <tr><td>freshet_gate_rejections_total</td><td>counter</td><td>tenant</td><td>adapter registry</td></tr>
  *   <tr><td>freshet_adapter_versions_resident</td><td>gauge</td><td>tenant</td><td>adapter registry: versions holding native memory</td></tr>
+ *   <tr><td>freshet_adapter_events_total</td><td>counter</td><td>outcome (published, publish_failed, applied, stale, own, invalid, failed)</td><td>adapters topic publisher and follower</td></tr>
  *   <tr><td>freshet_process_resident_memory_bytes</td><td>gauge</td><td></td><td>/proc/self/status at scrape time (includes DJL native memory)</td></tr>
  *   <tr><td>freshet_records_consumed_total</td><td>counter</td><td>topic, tenant</td><td>Kafka consumers</td></tr>
  *   <tr><td>freshet_records_dead_lettered_total</td><td>counter</td><td>topic, tenant, reason</td><td>Kafka consumers</td></tr>
@@ -55,6 +56,7 @@ public final class FreshetMetrics {
     private final Counter swaps;
     private final Counter gateRejections;
     private final Gauge residentVersions;
+    private final Counter adapterEvents;
     private final Counter recordsConsumed;
     private final Counter recordsDeadLettered;
     private final Gauge consumerLag;
@@ -84,6 +86,9 @@ public final class FreshetMetrics {
         residentVersions = Gauge.builder().name("freshet_adapter_versions_resident")
                 .help("Adapter versions holding native memory: the served one plus retired ones still pinned by requests")
                 .labelNames("tenant").register(registry);
+        adapterEvents = Counter.builder().name("freshet_adapter_events_total")
+                .help("Adapter events on the adapters topic: published here, or read and applied, skipped or refused")
+                .labelNames("outcome").register(registry);
         recordsConsumed = Counter.builder().name("freshet_records_consumed_total")
                 .help("Records consumed from Kafka").labelNames("topic", "tenant").register(registry);
         recordsDeadLettered = Counter.builder().name("freshet_records_dead_lettered_total")
@@ -145,6 +150,10 @@ public final class FreshetMetrics {
 
     public Gauge httpInFlight() {
         return httpInFlight;
+    }
+
+    public Counter adapterEvents() {
+        return adapterEvents;
     }
 
     public Gauge servedVersion() {

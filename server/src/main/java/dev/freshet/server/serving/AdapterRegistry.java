@@ -24,7 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * atomic reference and pins the entry it finds with a {@link Lease}. A request therefore runs entirely on
  * the version it started with, however many swaps happen meanwhile.
  *
- * <p><b>Changing</b> ({@link #promote}, {@link #offer}, {@link #rollback}, {@link #restore}) is serialised
+ * <p><b>Changing</b> ({@link #promote}, {@link #offer}, {@link #rollback}, {@link #follow}, {@link #restore}) is serialised
  * by one lock and may block on disk and on the quality gate: call it from a worker or training thread, never
  * an event loop. A swap makes the new version durable first ({@code promoted.json}), then publishes the new
  * snapshot, then retires the old version, whose adapter is closed when its last lease is released.
@@ -195,6 +195,49 @@ public final class AdapterRegistry implements AutoCloseable {
     }
 
     /**
+     * Serves a stored version that another replica announced on the adapters topic. It passed that
+     * replica's gate, so it is not gated again. A version newer than the served one is served; an older one
+     * only when the announcement was a rollback, so a replayed or late announcement never moves a tenant
+     * backwards.
+     *
+     * @return the entry now served, or empty when the announcement was ignored as stale or already served
+     * @throws UnknownVersionException if the version is not in the store
+     */
+    public Optional<VersionInfo> follow(String tenant, long version, boolean rollback) throws IOException {
+        owner.lock();
+        try {
+            ensureOpen();
+            long served = servedVersion(tenant);
+            if (version == served || (!rollback && version < served)) {
+                return Optional.empty();
+            }
+            if (version != 0 && !store.contains(tenant, version)) {
+                throw new UnknownVersionException(tenant, version);
+            }
+            VersionInfo info = history.find(tenant, version).orElseGet(() -> manifestInfo(tenant, version));
+            Resident r = residentFromStore(tenant, version);
+            try {
+                if (version != 0) {
+                    store.writeHistoryRecord(tenant, info.withState(AdapterState.SERVING));
+                }
+                store.writePromoted(tenant, version);
+            } catch (IOException | RuntimeException e) {
+                r.release();
+                throw e;
+            }
+            return Optional.of(swap(tenant, r, info, RegistryListener.SwapKind.FOLLOW));
+        } finally {
+            owner.unlock();
+        }
+    }
+
+    /** The version a tenant is served from: 0 for the base model, -1 if the tenant is not served. */
+    public long servedVersion(String tenant) {
+        Resident r = snapshot.get().get(tenant);
+        return r == null ? -1 : r.version;
+    }
+
+    /**
      * Loads every tenant's history from the store and serves each one's {@code promoted.json} version.
      * A tenant whose promoted version cannot be loaded is logged and left unserved, so one bad folder does
      * not keep the other tenants down. Idempotent.
@@ -311,11 +354,6 @@ public final class AdapterRegistry implements AutoCloseable {
         } catch (IOException e) {
             throw new UnknownVersionException(tenant, version);
         }
-    }
-
-    private long servedVersion(String tenant) {
-        Resident r = snapshot.get().get(tenant);
-        return r == null ? -1 : r.version;
     }
 
     private AdapterManifest checkCandidate(String tenant, Adapter adapter) {

@@ -38,6 +38,8 @@ import java.util.stream.Stream;
  */
 public final class AdapterStore {
 
+    private static final String WEIGHTS_FILE = "adapter.safetensors";
+
     private final Path root;
 
     /** @param dataDir the server's data directory; adapters live under {@code dataDir/adapters} */
@@ -65,6 +67,50 @@ public final class AdapterStore {
         if (!contains(tenant, v)) {
             adapter.save(versionDir(tenant, v));
         }
+    }
+
+    /**
+     * Stores a version that arrived as files (another replica's adapter event) unless it is already stored:
+     * both files are written to a temp folder, fsynced, and the folder renamed into place, so a reader
+     * never sees half a version. The manifest must name {@code version}.
+     */
+    public void saveFiles(String tenant, long version, String manifestJson, byte[] safetensors) throws IOException {
+        if (contains(tenant, version)) {
+            return;
+        }
+        long named = AdapterManifest.fromJson(manifestJson).version();
+        if (named != version) {
+            throw new IOException("tenant " + tenant + ": the manifest of v" + version + " names version " + named);
+        }
+        Path dir = versionDir(tenant, version);
+        Path parent = dir.getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp");
+        try {
+            writeSynced(tmp.resolve(WEIGHTS_FILE), safetensors);
+            writeSynced(tmp.resolve("manifest.json"), manifestJson.getBytes(StandardCharsets.UTF_8));
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            if (Files.isDirectory(tmp)) {
+                try (Stream<Path> s = Files.list(tmp)) {
+                    for (Path p : s.toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+                Files.deleteIfExists(tmp);
+            }
+        }
+        syncDir(parent);
+    }
+
+    /** The weights file of a stored version ({@code adapter.safetensors}). */
+    public Path weightsFile(String tenant, long version) {
+        return versionDir(tenant, version).resolve(WEIGHTS_FILE);
+    }
+
+    /** The manifest of a stored version as written, byte for byte. */
+    public String manifestJson(String tenant, long version) throws IOException {
+        return Files.readString(versionDir(tenant, version).resolve("manifest.json"));
     }
 
     /** Loads a stored version onto {@code base}. */
@@ -170,14 +216,22 @@ public final class AdapterStore {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         try {
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
+            writeSynced(tmp, content.getBytes(StandardCharsets.UTF_8));
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
         }
+        syncDir(dir);
+    }
+
+    private static void writeSynced(Path file, byte[] bytes) throws IOException {
+        Files.write(file, bytes);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    private static void syncDir(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException ignored) {

@@ -1,5 +1,7 @@
 package dev.freshet.server.serving;
 
+import java.util.List;
+
 /**
  * Observes the {@link AdapterRegistry}: metrics, logs, freshness accounting, tests. Calls come from the
  * thread that caused the event (the owner's thread for swaps; for {@link #released}, whichever thread
@@ -8,8 +10,11 @@ package dev.freshet.server.serving;
  */
 public interface RegistryListener {
 
-    /** How a version came to be served. */
-    enum SwapKind { PROMOTE, ROLLBACK, RESTORE }
+    /**
+     * How a version came to be served: promoted here after the gate, rolled back here, restored from the
+     * store at start, or followed from another replica's announcement on the adapters topic.
+     */
+    enum SwapKind { PROMOTE, ROLLBACK, RESTORE, FOLLOW }
 
     RegistryListener NONE = new RegistryListener() {};
 
@@ -24,4 +29,30 @@ public interface RegistryListener {
 
     /** A version's native memory was released: it was retired and its last pin dropped. */
     default void released(String tenant, long version) {}
+
+    /** Every call goes to each listener in turn. */
+    static RegistryListener all(RegistryListener... listeners) {
+        List<RegistryListener> ls = List.of(listeners);
+        return new RegistryListener() {
+            @Override
+            public void served(String tenant, long previous, long version, SwapKind kind) {
+                ls.forEach(l -> l.served(tenant, previous, version, kind));
+            }
+
+            @Override
+            public void rejected(String tenant, long version, GateVerdict verdict) {
+                ls.forEach(l -> l.rejected(tenant, version, verdict));
+            }
+
+            @Override
+            public void resident(String tenant, long version) {
+                ls.forEach(l -> l.resident(tenant, version));
+            }
+
+            @Override
+            public void released(String tenant, long version) {
+                ls.forEach(l -> l.released(tenant, version));
+            }
+        };
+    }
 }

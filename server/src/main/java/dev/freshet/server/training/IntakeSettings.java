@@ -19,8 +19,16 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * @param pollTimeout {@code kafka.poll-timeout}: how long one poll waits; also bounds how late a
  *     paused consumer notices the drained signal, and how long a stop takes
  * @param commitInterval {@code kafka.commit-interval}: how often durable offsets are committed
+ * @param client further Kafka client properties passed through as given ({@code security.protocol},
+ *     {@code sasl.*}, {@code ssl.*}, ...), so the trainer can reach a managed, secured cluster
  */
-public record IntakeSettings(String bootstrapServers, String groupPrefix, int maxPollRecords, Duration pollTimeout, Duration commitInterval) {
+public record IntakeSettings(String bootstrapServers, String groupPrefix, int maxPollRecords, Duration pollTimeout, Duration commitInterval,
+        Map<String, String> client) {
+
+    /** Settings with no extra client properties. */
+    public IntakeSettings(String bootstrapServers, String groupPrefix, int maxPollRecords, Duration pollTimeout, Duration commitInterval) {
+        this(bootstrapServers, groupPrefix, maxPollRecords, pollTimeout, commitInterval, Map.of());
+    }
 
     /** @throws IllegalArgumentException naming the key of the first invalid value */
     public IntakeSettings {
@@ -35,6 +43,7 @@ public record IntakeSettings(String bootstrapServers, String groupPrefix, int ma
         }
         positive(pollTimeout, "kafka.poll-timeout");
         positive(commitInterval, "kafka.commit-interval");
+        client = Map.copyOf(Objects.requireNonNull(client, "client"));
     }
 
     /** Defaults for a broker: group {@code freshet-trainer}, 100 records a poll, 100 ms polls, commits every second. */
@@ -44,7 +53,7 @@ public record IntakeSettings(String bootstrapServers, String groupPrefix, int ma
 
     /** These settings with another commit interval. */
     public IntakeSettings withCommitInterval(Duration interval) {
-        return new IntakeSettings(bootstrapServers, groupPrefix, maxPollRecords, pollTimeout, interval);
+        return new IntakeSettings(bootstrapServers, groupPrefix, maxPollRecords, pollTimeout, interval, client);
     }
 
     /**
@@ -53,7 +62,7 @@ public record IntakeSettings(String bootstrapServers, String groupPrefix, int ma
      * first start is missed.
      */
     public Map<String, Object> consumerConfig(String stream) {
-        Map<String, Object> c = new HashMap<>();
+        Map<String, Object> c = new HashMap<>(client);
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, groupPrefix + "." + Objects.requireNonNull(stream, "stream"));
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, groupPrefix + "-" + stream);

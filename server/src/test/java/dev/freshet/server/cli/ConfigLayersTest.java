@@ -1,0 +1,69 @@
+package dev.freshet.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLayersTest {
+
+    private static final Set<String> VALUED = Set.of("http-port", "data-dir", "role", "kafka", "config");
+    private static final Set<String> FLAGS = Set.of("no-gate");
+
+    @TempDir
+    Path dir;
+
+    private Args resolve(Map<String, String> env, String... argv) throws Exception {
+        return ConfigLayers.resolve(Args.parse(argv, 0, VALUED, FLAGS), env, VALUED, FLAGS);
+    }
+
+    @Test
+    void flagsBeatEnvironmentWhichBeatsTheFile() throws Exception {
+        Path f = Files.writeString(dir.resolve("freshet.properties"), "http-port=1111\ndata-dir=/from/file\nrole=trainer\n");
+        Args a = resolve(Map.of("FRESHET_HTTP_PORT", "2222", "FRESHET_ROLE", "server"), "--config", f.toString(), "--http-port", "3333");
+        assertEquals(3333, a.getInt("http-port", 0));
+        assertEquals("server", a.get("role", null));
+        assertEquals("/from/file", a.get("data-dir", null));
+    }
+
+    @Test
+    void theFileCanComeFromTheEnvironment() throws Exception {
+        Path f = Files.writeString(dir.resolve("c.properties"), "kafka=broker:9093\n");
+        assertEquals("broker:9093", resolve(Map.of("FRESHET_CONFIG", f.toString())).get("kafka", null));
+    }
+
+    @Test
+    void kafkaClientPropertiesPassThroughFromFileAndEnvironment() throws Exception {
+        Path f = Files.writeString(dir.resolve("c.properties"), "kafka.security.protocol=SASL_SSL\nkafka.sasl.mechanism=PLAIN\n");
+        Args a = resolve(Map.of("FRESHET_KAFKA_CLIENT_SASL_MECHANISM", "SCRAM-SHA-512", "FRESHET_KAFKA_CLIENT_SSL_TRUSTSTORE_LOCATION", "/ts.jks"),
+                "--config", f.toString());
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512", "ssl.truststore.location", "/ts.jks"),
+                a.withPrefix(ConfigLayers.KAFKA_PREFIX));
+    }
+
+    @Test
+    void flagOptionsReadBooleans() throws Exception {
+        Path on = Files.writeString(dir.resolve("on.properties"), "no-gate=true\n");
+        assertTrue(resolve(Map.of(), "--config", on.toString()).has("no-gate"));
+        assertFalse(resolve(Map.of("FRESHET_NO_GATE", "false")).has("no-gate"));
+        assertTrue(resolve(Map.of("FRESHET_NO_GATE", "yes")).has("no-gate"));
+        Path bad = Files.writeString(dir.resolve("bad.properties"), "no-gate=maybe\n");
+        assertThrows(Args.UsageException.class, () -> resolve(Map.of(), "--config", bad.toString()));
+    }
+
+    @Test
+    void anUnknownFileKeyOrAMissingFileIsAnErrorButUnknownVariablesAreIgnored() throws Exception {
+        Path f = Files.writeString(dir.resolve("typo.properties"), "http_port=1\n");
+        Args.UsageException e = assertThrows(Args.UsageException.class, () -> resolve(Map.of(), "--config", f.toString()));
+        assertTrue(e.getMessage().contains("unknown key 'http_port'"), e.getMessage());
+        assertThrows(Args.UsageException.class, () -> resolve(Map.of(), "--config", dir.resolve("absent").toString()));
+        assertFalse(resolve(Map.of("FRESHET_ADMIN_TOKEN", "x", "FRESHET_NOPE", "1")).has("nope"));
+    }
+}
