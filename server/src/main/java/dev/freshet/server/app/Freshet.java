@@ -225,8 +225,8 @@ public final class Freshet implements AutoCloseable {
             // 5. consumers
             DeadLetterPublisher deadLetters = new DeadLetterPublisher(producer, topics.deadLetter());
             IntakeSettings intake = new IntakeSettings(bootstrap, o.group(), 100, Duration.ofMillis(100), Duration.ofMillis(500), o.kafkaClient());
-            consumers.add(await(vertx.deployVerticle(new DocumentsVerticle(topics, codec, queue, deadLetters, new CommitAfterDurable(), intake))));
-            consumers.add(await(vertx.deployVerticle(new EditsVerticle(topics, codec, queue, deadLetters, new CommitAfterDurable(), intake))));
+            consumers.add(await(vertx.deployVerticle(new DocumentsVerticle(topics, codec, queue, deadLetters, new CommitAfterDurable(), intake, trainingMetrics))));
+            consumers.add(await(vertx.deployVerticle(new EditsVerticle(topics, codec, queue, deadLetters, new CommitAfterDurable(), intake, trainingMetrics))));
             toClose.add(() -> {
                 for (String id : consumers) {
                     await(vertx.undeploy(id)); // each commits the offsets its policy allows

@@ -94,7 +94,7 @@ public final class FreshetMetrics {
         recordsDeadLettered = Counter.builder().name("freshet_records_dead_lettered_total")
                 .help("Records sent to the dead-letter topic").labelNames("topic", "tenant", "reason").register(registry);
         consumerLag = Gauge.builder().name("freshet_consumer_lag_records")
-                .help("Records between the committed offset and the log end").labelNames("topic", "partition").register(registry);
+                .help("Records between the training consumer's position and the log end, per partition").labelNames("topic", "partition").register(registry);
         trainingQueue = Gauge.builder().name("freshet_training_queue_records")
                 .help("Records waiting in the bounded hand-over queue to the trainer").register(registry);
         adaptationSteps = Counter.builder().name("freshet_adaptation_steps_total")

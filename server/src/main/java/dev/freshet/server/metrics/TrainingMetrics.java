@@ -2,6 +2,7 @@ package dev.freshet.server.metrics;
 
 import dev.freshet.adaptation.train.StepResult;
 import dev.freshet.server.training.CoveredRecords;
+import dev.freshet.server.training.IntakeEvents;
 import dev.freshet.server.training.RegistrySink;
 import dev.freshet.server.training.RoundMetrics;
 import dev.freshet.server.training.TrainingEvents;
@@ -11,6 +12,7 @@ import dev.freshet.streams.record.TenantId;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Feeds the trainer's events into {@link FreshetMetrics}: steps, tokens, step duration and loss per step;
@@ -18,10 +20,10 @@ import java.util.Locale;
  * covered, or refused) and refused records dead-lettered; and freshness, from each record's Kafka timestamp
  * to the promotion of the first version that serves it ({@link RegistrySink.Listener}).
  *
- * <p>Records the consumers dead-letter at decode time never reach the trainer, so they are not counted
- * here: that needs a hook in {@code KafkaIntake}.
+ * <p>Records the consumers dead-letter at decode time never reach the trainer; the consumers report them
+ * ({@link IntakeEvents}), with each partition's lag and the training queue's depth.
  */
-public final class TrainingMetrics implements TrainingEvents, RegistrySink.Listener {
+public final class TrainingMetrics implements TrainingEvents, IntakeEvents, RegistrySink.Listener {
 
     private final FreshetMetrics metrics;
     private final Clock clock;
@@ -51,6 +53,22 @@ public final class TrainingMetrics implements TrainingEvents, RegistrySink.Liste
         metrics.recordsConsumed().labelValues(item.origin().topic(), item.tenant().value()).inc();
         metrics.recordsDeadLettered().labelValues(item.origin().topic(), item.tenant().value(),
                 rejection.reason().name().toLowerCase(Locale.ROOT)).inc();
+    }
+
+    @Override
+    public void deadLettered(String topic, String tenant, Rejection rejection) {
+        metrics.recordsConsumed().labelValues(topic, tenant).inc();
+        metrics.recordsDeadLettered().labelValues(topic, tenant, rejection.reason().name().toLowerCase(Locale.ROOT)).inc();
+    }
+
+    @Override
+    public void lag(TopicPartition partition, long records) {
+        metrics.consumerLag().labelValues(partition.topic(), Integer.toString(partition.partition())).set(records);
+    }
+
+    @Override
+    public void queued(int records) {
+        metrics.trainingQueue().set(records);
     }
 
     @Override

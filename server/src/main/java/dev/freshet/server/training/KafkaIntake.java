@@ -4,12 +4,14 @@ import dev.freshet.streams.codec.Decoded;
 import dev.freshet.streams.kafka.CommitPolicy;
 import dev.freshet.streams.kafka.DeadLetterPublisher;
 import dev.freshet.streams.record.Rejection;
+import dev.freshet.streams.record.TenantId;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -57,6 +59,7 @@ public final class KafkaIntake {
     private final Duration pollTimeout;
     private final long commitNanos;
     private final Supplier<Consumer<String, byte[]>> consumers;
+    private final IntakeEvents events;
     private final ArrayDeque<WorkItem> held = new ArrayDeque<>();
     private final AtomicBoolean drained = new AtomicBoolean();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -71,6 +74,13 @@ public final class KafkaIntake {
      */
     public KafkaIntake(String stream, String topic, RecordDecoder decoder, TrainingQueue queue, DeadLetterPublisher deadLetters,
             CommitPolicy policy, IntakeSettings settings) {
+        this(stream, topic, decoder, queue, deadLetters, policy, settings, IntakeEvents.NONE);
+    }
+
+    /** @param events observes dead letters, lag and the queue, for metrics */
+    public KafkaIntake(String stream, String topic, RecordDecoder decoder, TrainingQueue queue, DeadLetterPublisher deadLetters,
+            CommitPolicy policy, IntakeSettings settings, IntakeEvents events) {
+        this.events = Objects.requireNonNull(events, "events");
         this.stream = Objects.requireNonNull(stream, "stream");
         this.topic = Objects.requireNonNull(topic, "topic");
         this.decoder = Objects.requireNonNull(decoder, "decoder");
@@ -114,6 +124,7 @@ public final class KafkaIntake {
                 for (ConsumerRecord<String, byte[]> r : c.poll(pollTimeout)) {
                     take(r);
                 }
+                report(c);
                 if (!held.isEmpty() && drained.getAndSet(false)) {
                     offerHeld();
                 }
@@ -145,6 +156,16 @@ public final class KafkaIntake {
         }
     }
 
+    private void report(Consumer<String, byte[]> c) {
+        for (TopicPartition tp : c.assignment()) {
+            OptionalLong lag = c.currentLag(tp);
+            if (lag.isPresent()) {
+                events.lag(tp, lag.getAsLong());
+            }
+        }
+        events.queued(queue.size());
+    }
+
     private void offerHeld() {
         while (!held.isEmpty() && queue.offer(held.peek())) {
             held.poll();
@@ -165,6 +186,8 @@ public final class KafkaIntake {
 
     private void deadLetter(ConsumerRecord<String, byte[]> r, TopicPartition tp, Rejection rejection) {
         LOG.info("dead-lettering {}@{} ({}): {}", tp, r.offset(), rejection.reason().headerValue(), rejection.detail());
+        String key = r.key() == null ? TenantId.DEFAULT.value() : r.key();
+        events.deadLettered(r.topic(), TenantId.isValid(key) ? key : "invalid", rejection);
         deadLetters.publish(r, rejection).whenComplete((meta, error) -> {
             if (error == null) {
                 markDurable(tp, r.offset());

@@ -1,5 +1,6 @@
 package dev.freshet.server.verticle;
 
+import dev.freshet.server.training.IntakeEvents;
 import dev.freshet.server.training.IntakeSettings;
 import dev.freshet.server.training.KafkaIntake;
 import dev.freshet.server.training.RecordDecoder;
@@ -27,7 +28,13 @@ public final class DocumentsVerticle extends VerticleBase {
      */
     public DocumentsVerticle(Topics topics, RecordCodec codec, TrainingQueue queue, DeadLetterPublisher deadLetters,
             CommitPolicy policy, IntakeSettings settings) {
-        this.intake = new KafkaIntake("documents", topics.documents(), RecordDecoder.documents(codec), queue, deadLetters, policy, settings);
+        this(topics, codec, queue, deadLetters, policy, settings, IntakeEvents.NONE);
+    }
+
+    /** @param events observes dead letters, lag and the queue, for metrics */
+    public DocumentsVerticle(Topics topics, RecordCodec codec, TrainingQueue queue, DeadLetterPublisher deadLetters,
+            CommitPolicy policy, IntakeSettings settings, IntakeEvents events) {
+        this.intake = new KafkaIntake("documents", topics.documents(), RecordDecoder.documents(codec), queue, deadLetters, policy, settings, events);
     }
 
     @Override

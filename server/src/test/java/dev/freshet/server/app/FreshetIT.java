@@ -163,6 +163,11 @@ class FreshetIT {
         DeadLetter letter = readDeadLetter(freshet.topics().documents(), badOffset);
         assertEquals(Reason.MALFORMED_JSON, letter.reason());
         assertEquals(freshet.topics().documents(), letter.sourceTopic());
+        String metrics = get("/metrics").body();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("freshet_records_dead_lettered_total{") && l.contains("tenant=\"dl\"")
+                && l.contains("reason=\"malformed_json\"") && l.endsWith(" 1.0")), "the decode-time dead letter is counted:\n" + metrics);
+        assertTrue(metrics.contains("freshet_consumer_lag_records{partition=\"0\",topic=\"it.documents\"}")
+                || metrics.contains("freshet_consumer_lag_records{topic=\"it.documents\",partition=\"0\"}"), "lag is reported per partition");
     }
 
     // ---- helpers ----
