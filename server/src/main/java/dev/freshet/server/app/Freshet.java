@@ -12,6 +12,7 @@ import dev.freshet.server.serving.AdapterRegistry;
 import dev.freshet.server.serving.AdapterStore;
 import dev.freshet.server.serving.QualityGate;
 import dev.freshet.server.training.IntakeSettings;
+import dev.freshet.server.training.PartitionHandoff;
 import dev.freshet.server.training.RegistrySink;
 import dev.freshet.server.training.ServingPressure;
 import dev.freshet.server.training.TrainingQueue;
@@ -196,10 +197,10 @@ public final class Freshet implements AutoCloseable {
         // 3. registry: versions made here are announced on the adapters topic; others' are followed from it
         AdapterStore store = new AdapterStore(o.dataDir());
         ReplicationEvents replication = outcome -> metrics.adapterEvents().labelValues(outcome).inc();
-        RegistryListener announce = o.role().trains()
-                ? new AdapterPublisher(producer, topics.adapters(), codec, store, origin, AdapterPublisher.DEFAULT_INLINE_LIMIT, replication)
-                : RegistryListener.NONE;
-        registry = new AdapterRegistry(model, store, RegistryListener.all(new RegistryMetrics(metrics), announce));
+        AdapterPublisher announce = new AdapterPublisher(producer, topics.adapters(), codec, store, origin, AdapterPublisher.DEFAULT_INLINE_LIMIT,
+                replication);
+        registry = new AdapterRegistry(model, store,
+                o.role().trains() ? RegistryListener.all(new RegistryMetrics(metrics), announce) : new RegistryMetrics(metrics));
         toClose.add(registry);
         int restored = registry.restore();
         LOG.info("[3/6] model {} loaded; {} tenant(s) restored from {}", model.id(), restored, store.root().toAbsolutePath());
@@ -216,8 +217,10 @@ public final class Freshet implements AutoCloseable {
             TrainingQueue queue = new TrainingQueue(settings.queueCapacity());
             // Serving first: while any model request is in flight, training waits between steps.
             ServingPressure pressure = () -> metrics.httpInFlight().get() > 0;
+            // A tenant taken over from another trainer resumes from the versions that trainer announced.
+            TrainingWorker.CatchUp catchUp = () -> follower.awaitCurrent(Duration.ofSeconds(60));
             TrainingWorker worker = new TrainingWorker(model, settings, queue, TrainingWorker.Learners.defaults(settings), store,
-                    new RegistrySink(store, registry, gate, trainingMetrics), pressure, trainingMetrics);
+                    new RegistrySink(store, registry, gate, trainingMetrics), pressure, trainingMetrics, catchUp);
             worker.start();
             toClose.add(() -> worker.stop().get(60, TimeUnit.SECONDS));
             LOG.info("[4/6] training worker {} started (lr {}, batch {} records / {} ms)", TrainingWorker.threadName(model.manager().getDevice()),
@@ -225,8 +228,12 @@ public final class Freshet implements AutoCloseable {
             // 5. consumers
             DeadLetterPublisher deadLetters = new DeadLetterPublisher(producer, topics.deadLetter());
             IntakeSettings intake = new IntakeSettings(bootstrap, o.group(), 100, Duration.ofMillis(100), Duration.ofMillis(500), o.kafkaClient());
-            consumers.add(await(vertx.deployVerticle(new DocumentsVerticle(topics, codec, queue, deadLetters, new CommitAfterDurable(), intake, trainingMetrics))));
-            consumers.add(await(vertx.deployVerticle(new EditsVerticle(topics, codec, queue, deadLetters, new CommitAfterDurable(), intake, trainingMetrics))));
+            // Before a rebalance moves partitions: stop training their records, make the rest durable and announced.
+            PartitionHandoff handoff = parts -> worker.release(parts).thenRun(announce::flush);
+            consumers.add(await(vertx.deployVerticle(
+                    new DocumentsVerticle(topics, codec, queue, deadLetters, new CommitAfterDurable(), intake, trainingMetrics, handoff))));
+            consumers.add(await(vertx.deployVerticle(
+                    new EditsVerticle(topics, codec, queue, deadLetters, new CommitAfterDurable(), intake, trainingMetrics, handoff))));
             toClose.add(() -> {
                 for (String id : consumers) {
                     await(vertx.undeploy(id)); // each commits the offsets its policy allows

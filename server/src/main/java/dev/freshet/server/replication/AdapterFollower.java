@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -58,6 +59,7 @@ public final class AdapterFollower {
     private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final AtomicLong applied = new AtomicLong();
+    private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>(); // written by the follower thread
     private final Thread thread;
     private volatile boolean stopping;
 
@@ -95,6 +97,30 @@ public final class AdapterFollower {
         return caughtUp;
     }
 
+    /**
+     * Blocks until every event on the topic now has been applied here: what a trainer waits for before it
+     * loads a tenant taken over from another trainer (whose last versions it must resume from and whose
+     * covered records it must skip). Reads the end offsets with a short-lived consumer of its own.
+     *
+     * @throws IllegalStateException if the follower has stopped or does not catch up within {@code timeout}
+     */
+    public void awaitCurrent(Duration timeout) throws InterruptedException {
+        Map<TopicPartition, Long> end;
+        try (Consumer<String, byte[]> c = new KafkaConsumer<>(config)) {
+            end = c.endOffsets(partitions(c), timeout);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!end.entrySet().stream().allMatch(e -> positions.getOrDefault(e.getKey(), 0L) >= e.getValue())) {
+            if (stopped.isDone()) {
+                throw new IllegalStateException("the adapters follower has stopped");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the adapters follower did not catch up with " + topic + " within " + timeout);
+            }
+            Thread.sleep(10);
+        }
+    }
+
     /** Versions served so far because another replica announced them. */
     public long applied() {
         return applied.get();
@@ -118,8 +144,11 @@ public final class AdapterFollower {
             LOG.info("following {} ({} partitions, {} events to catch up on)", topic, partitions.size(),
                     end.values().stream().mapToLong(Long::longValue).sum());
             while (!stopping) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
                     apply(r);
+                }
+                for (TopicPartition tp : partitions) {
+                    positions.put(tp, c.position(tp)); // after apply: a position here means applied
                 }
                 if (!caughtUp.isDone() && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
                     LOG.info("caught up with {}: {} version(s) followed", topic, applied.get());

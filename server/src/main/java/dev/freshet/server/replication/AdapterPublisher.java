@@ -101,6 +101,11 @@ public final class AdapterPublisher implements RegistryListener {
         });
     }
 
+    /** Blocks until every announcement sent so far is acknowledged (or failed): before a rebalance hands tenants over. */
+    public void flush() {
+        producer.flush();
+    }
+
     /** The event for a stored version: its manifest as stored, and its weights inline or by URI. */
     AdapterEvent event(String tenant, long version) throws IOException {
         String manifestJson = store.manifestJson(tenant, version);

@@ -13,6 +13,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -49,6 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class KafkaIntake {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaIntake.class);
+    /** Within the default max.poll.interval.ms (5 min): a round of training plus a version's gate. */
+    private static final long HANDOFF_TIMEOUT_SECONDS = 120;
 
     private final String stream;
     private final String topic;
@@ -60,6 +65,7 @@ public final class KafkaIntake {
     private final long commitNanos;
     private final Supplier<Consumer<String, byte[]>> consumers;
     private final IntakeEvents events;
+    private final PartitionHandoff handoff;
     private final ArrayDeque<WorkItem> held = new ArrayDeque<>();
     private final AtomicBoolean drained = new AtomicBoolean();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -74,13 +80,17 @@ public final class KafkaIntake {
      */
     public KafkaIntake(String stream, String topic, RecordDecoder decoder, TrainingQueue queue, DeadLetterPublisher deadLetters,
             CommitPolicy policy, IntakeSettings settings) {
-        this(stream, topic, decoder, queue, deadLetters, policy, settings, IntakeEvents.NONE);
+        this(stream, topic, decoder, queue, deadLetters, policy, settings, IntakeEvents.NONE, PartitionHandoff.NONE);
     }
 
-    /** @param events observes dead letters, lag and the queue, for metrics */
+    /**
+     * @param events observes dead letters, lag and the queue, for metrics
+     * @param handoff releases revoked partitions' records from training before the final commit
+     */
     public KafkaIntake(String stream, String topic, RecordDecoder decoder, TrainingQueue queue, DeadLetterPublisher deadLetters,
-            CommitPolicy policy, IntakeSettings settings, IntakeEvents events) {
+            CommitPolicy policy, IntakeSettings settings, IntakeEvents events, PartitionHandoff handoff) {
         this.events = Objects.requireNonNull(events, "events");
+        this.handoff = Objects.requireNonNull(handoff, "handoff");
         this.stream = Objects.requireNonNull(stream, "stream");
         this.topic = Objects.requireNonNull(topic, "topic");
         this.decoder = Objects.requireNonNull(decoder, "decoder");
@@ -253,6 +263,17 @@ public final class KafkaIntake {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty() && !stopping) {
+                held.removeIf(i -> partitions.contains(new TopicPartition(i.origin().topic(), i.origin().partition())));
+                try {
+                    // Nothing of these partitions may be trained here once the next owner starts on them.
+                    handoff.release(partitions).toCompletableFuture().get(HANDOFF_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException e) {
+                    LOG.error("{}: releasing {} from training failed; their uncommitted records may be applied twice", stream, partitions, e);
+                }
+            }
             commit(true); // last chance to commit what is durable before another member takes over
             forget(partitions);
         }

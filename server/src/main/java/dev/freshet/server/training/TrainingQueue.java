@@ -91,6 +91,14 @@ public final class TrainingQueue {
         return s;
     }
 
+    /** Drops every queued item {@code which} matches (records of partitions given up in a rebalance); returns how many. */
+    public int removeIf(java.util.function.Predicate<WorkItem> which) {
+        int before = items.size();
+        items.removeIf(s -> which.test(s.item()));
+        signalIfDrained();
+        return before - items.size();
+    }
+
     /** Items queued now. */
     public int size() {
         return items.size();

@@ -11,6 +11,7 @@ import dev.freshet.streams.record.TenantId;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,6 +20,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.common.TopicPartition;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +50,22 @@ import org.slf4j.LoggerFactory;
  * A tenant's state (latest stored version, covered ids) is read from the {@link AdapterStore} the
  * first time the tenant appears; optimizer moments start fresh after a restart.
  */
-public final class TrainingWorker implements AutoCloseable {
+public final class TrainingWorker implements PartitionHandoff, AutoCloseable {
+
+    /**
+     * Blocks until this replica's adapter store holds every version announced so far (see the adapters
+     * follower), so a tenant taken over from another trainer resumes from its latest version and skips the
+     * records that version covers.
+     */
+    @FunctionalInterface
+    public interface CatchUp {
+        CatchUp NONE = () -> {};
+
+        void awaitCurrent() throws InterruptedException;
+    }
+
+    /** A rebalance took these partitions away; done completes once none of their records will be trained here. */
+    private record Release(Set<TopicPartition> partitions, CompletableFuture<Void> done) {}
 
     /** The two learners. */
     public record Learners(DocumentLearner documents, EditLearner edits) {
@@ -75,11 +94,23 @@ public final class TrainingWorker implements AutoCloseable {
     private final MicroBatcher batcher;
     private final Map<TenantId, TenantState> tenants = new HashMap<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final ConcurrentLinkedQueue<Release> releases = new ConcurrentLinkedQueue<>();
+    private final List<Release> released = new ArrayList<>(); // training thread only
+    private final TrainingQueue queue;
+    private final CatchUp catchUp;
     private final Thread thread;
     private volatile boolean stopping;
 
     public TrainingWorker(LanguageModel base, TrainingSettings settings, TrainingQueue queue, Learners learners,
             AdapterStore store, VersionSink sink, ServingPressure pressure, TrainingEvents events) {
+        this(base, settings, queue, learners, store, sink, pressure, events, CatchUp.NONE);
+    }
+
+    /** @param catchUp awaited before a tenant's state is loaded from the store */
+    public TrainingWorker(LanguageModel base, TrainingSettings settings, TrainingQueue queue, Learners learners,
+            AdapterStore store, VersionSink sink, ServingPressure pressure, TrainingEvents events, CatchUp catchUp) {
+        this.queue = Objects.requireNonNull(queue, "queue");
+        this.catchUp = Objects.requireNonNull(catchUp, "catchUp");
         this.base = Objects.requireNonNull(base, "base");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.learners = Objects.requireNonNull(learners, "learners");
@@ -114,6 +145,23 @@ public final class TrainingWorker implements AutoCloseable {
         return stopped;
     }
 
+    /**
+     * Stops training records of {@code partitions}: drops them from the queue and from the batch being
+     * formed, retries any version not yet durable, and forgets every tenant's in-memory state, so the
+     * next owner of those tenants is the only one to train them. Runs on the training thread between
+     * rounds; the stage completes then (at once if the thread is not running).
+     */
+    @Override
+    public CompletionStage<Void> release(Collection<TopicPartition> partitions) {
+        Release r = new Release(Set.copyOf(partitions), new CompletableFuture<>());
+        releases.add(r);
+        if (!thread.isAlive()) {
+            releases.remove(r);
+            r.done.complete(null);
+        }
+        return r.done;
+    }
+
     /** Whether the thread is running (false once stopped, or if it died: see the log). */
     public boolean isRunning() {
         return thread.isAlive();
@@ -129,7 +177,7 @@ public final class TrainingWorker implements AutoCloseable {
         LOG.info("training worker started on {}", thread.getName());
         try {
             while (!stopping) {
-                List<WorkItem> batch = batcher.next();
+                List<WorkItem> batch = applyReleases(batcher.next());
                 retryFailedVersions();
                 if (!batch.isEmpty()) {
                     round(batch);
@@ -143,8 +191,38 @@ public final class TrainingWorker implements AutoCloseable {
         } finally {
             tenants.values().forEach(TenantState::close);
             tenants.clear();
+            releases.forEach(r -> r.done.complete(null)); // nothing is trained any more
             stopped.complete(null);
         }
+    }
+
+    private List<WorkItem> applyReleases(List<WorkItem> batch) {
+        Release r = releases.poll();
+        if (r == null) {
+            return batch;
+        }
+        Set<TopicPartition> gone = new HashSet<>();
+        for (; r != null; r = releases.poll()) {
+            gone.addAll(r.partitions());
+            released.add(r);
+        }
+        java.util.function.Predicate<WorkItem> ofGone = i -> gone.contains(new TopicPartition(i.origin().topic(), i.origin().partition()));
+        int dropped = queue.removeIf(ofGone);
+        List<WorkItem> kept = new ArrayList<>(batch);
+        kept.removeIf(ofGone);
+        dropped += batch.size() - kept.size();
+        tenants.forEach((tenant, t) -> {
+            if (!t.pending.isEmpty()) {
+                publish(tenant, t); // durable now, or re-delivered to the next owner
+            }
+        });
+        tenants.values().forEach(TenantState::close);
+        int forgotten = tenants.size();
+        tenants.clear();
+        LOG.info("released {}: {} queued records left to the next owner, {} tenant states forgotten", gone, dropped, forgotten);
+        released.forEach(x -> x.done().complete(null));
+        released.clear();
+        return kept;
     }
 
     private void round(List<WorkItem> batch) {
@@ -278,6 +356,7 @@ public final class TrainingWorker implements AutoCloseable {
         }
         Adapter adapter = null;
         try {
+            catchUp.awaitCurrent();
             CoveredIds covered = CoveredIds.load(store, tenant);
             long latest = latestStored(tenant);
             adapter = latest == 0
@@ -291,6 +370,9 @@ public final class TrainingWorker implements AutoCloseable {
             LOG.info("tenant {}: resuming from version {}, {} records covered", tenant, latest, covered.size());
             tenants.put(tenant, t);
             return t;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepGate.RoundAbandoned();
         } catch (IOException | RuntimeException e) {
             if (adapter != null) {
                 adapter.close();

@@ -2,6 +2,7 @@ package dev.freshet.server.verticle;
 
 import dev.freshet.server.training.IntakeEvents;
 import dev.freshet.server.training.IntakeSettings;
+import dev.freshet.server.training.PartitionHandoff;
 import dev.freshet.server.training.KafkaIntake;
 import dev.freshet.server.training.RecordDecoder;
 import dev.freshet.server.training.TrainingQueue;
@@ -28,13 +29,16 @@ public final class EditsVerticle extends VerticleBase {
      */
     public EditsVerticle(Topics topics, RecordCodec codec, TrainingQueue queue, DeadLetterPublisher deadLetters,
             CommitPolicy policy, IntakeSettings settings) {
-        this(topics, codec, queue, deadLetters, policy, settings, IntakeEvents.NONE);
+        this(topics, codec, queue, deadLetters, policy, settings, IntakeEvents.NONE, PartitionHandoff.NONE);
     }
 
-    /** @param events observes dead letters, lag and the queue, for metrics */
+    /**
+     * @param events observes dead letters, lag and the queue, for metrics
+     * @param handoff releases revoked partitions from training (normally the training worker)
+     */
     public EditsVerticle(Topics topics, RecordCodec codec, TrainingQueue queue, DeadLetterPublisher deadLetters,
-            CommitPolicy policy, IntakeSettings settings, IntakeEvents events) {
-        this.intake = new KafkaIntake("edits", topics.edits(), RecordDecoder.edits(codec), queue, deadLetters, policy, settings, events);
+            CommitPolicy policy, IntakeSettings settings, IntakeEvents events, PartitionHandoff handoff) {
+        this.intake = new KafkaIntake("edits", topics.edits(), RecordDecoder.edits(codec), queue, deadLetters, policy, settings, events, handoff);
     }
 
     @Override

@@ -77,6 +77,30 @@ class TrainingWorkerTest {
     }
 
     @Test
+    void releasedPartitionsAreNeverTrainedHereAndTheirRecordsStayUncommitted() throws Exception {
+        AdapterStore store = new AdapterStore(dataDir);
+        TrainingQueue queue = new TrainingQueue(16);
+        // A long batching window: the release below arrives while the batch is still being formed.
+        TrainingSettings s = TrainingSettings.defaults(ModelConfig.Family.GPT2).withBatching(16, Duration.ofSeconds(2), 16);
+        Items.Outcomes outcomes = new Items.Outcomes();
+        try (TrainingWorker worker = new TrainingWorker(model, s, queue, TrainingWorker.Learners.defaults(s), store, new LocalStoreSink(store),
+                ServingPressure.NONE, new Recorder())) {
+            worker.start();
+            WorkItem.Document kept = Items.document("kept", 0, outcomes);
+            queue.offer(Items.document("gone-1", 0, outcomes));
+            queue.offer(new WorkItem.Document(kept.tenant(), kept.document(),
+                    new Origin("t.documents", 1, 0, 1_000, outcomes.receipt("kept@0"))));
+            queue.offer(Items.document("gone-2", 1, outcomes));
+            worker.release(List.of(new org.apache.kafka.common.TopicPartition("t.documents", 0))).toCompletableFuture()
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            await(() -> outcomes.byId.size() == 1);
+            Thread.sleep(300);
+        }
+        assertEquals(Map.of("kept@0", "durable"), outcomes.byId, "records of the released partition got no outcome: re-delivered elsewhere");
+        assertEquals(Set.of("kept"), CoveredRecords.idsIn(store.manifest(ACME.value(), 1).extra(), CoveredRecords.Kind.DOCUMENT));
+    }
+
+    @Test
     void aNanRecordIsDeadLetteredWhileTheRestOfItsBatchTrains() throws Exception {
         AdapterStore store = new AdapterStore(dataDir);
         TrainingQueue queue = new TrainingQueue(16);
