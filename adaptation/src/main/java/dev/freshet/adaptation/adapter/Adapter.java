@@ -46,6 +46,7 @@ public final class Adapter implements AutoCloseable {
     private final Map<String, ParamSpec> modules; // module name → projection weight spec
     private final NDManager manager;
     private final Map<String, NDArray> tensors;
+    private volatile Adaptation adaptation; // made on first use; see adaptation()
 
     private Adapter(AdapterManifest manifest, Map<String, ParamSpec> modules, NDManager manager, Map<String, NDArray> tensors) {
         this.manifest = manifest;
@@ -105,9 +106,18 @@ public final class Adapter implements AutoCloseable {
         return manager;
     }
 
-    /** This adapter as applied to a forward pass. */
+    /**
+     * This adapter as applied to a forward pass. Always the same object for one adapter, so a caller can
+     * key a cache on it (the quality gate remembers a version's probe scores from when it was the
+     * candidate to when it is the served version).
+     */
     public Adaptation adaptation() {
-        return over(tensors);
+        Adaptation a = adaptation;
+        if (a == null) {
+            a = over(tensors);
+            adaptation = a;
+        }
+        return a;
     }
 
     /**

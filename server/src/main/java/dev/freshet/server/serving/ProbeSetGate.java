@@ -6,10 +6,12 @@ import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.world.QaPair;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
 
 /**
  * The default {@link QualityGate}: a candidate must not forget what the served version knows.
@@ -62,6 +64,7 @@ public final class ProbeSetGate implements QualityGate {
     private final LanguageModel model;
     private final ProbeSet probes;
     private final Thresholds thresholds;
+    private final Map<Adaptation, Scores> measured = Collections.synchronizedMap(new WeakHashMap<>());
 
     public ProbeSetGate(LanguageModel model, ProbeSet probes, Thresholds thresholds) {
         this.model = model;
@@ -71,30 +74,47 @@ public final class ProbeSetGate implements QualityGate {
 
     @Override
     public GateVerdict evaluate(Adaptation served, long servedVersion, Adaptation candidate, long candidateVersion) {
+        Scores before = scores(served);
+        Scores after = scores(candidate);
         Map<String, Double> scores = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         if (!probes.oldWorldTexts().isEmpty()) {
-            double before = QaEval.perplexity(model, served, probes.oldWorldTexts());
-            double after = QaEval.perplexity(model, candidate, probes.oldWorldTexts());
-            scores.put("perplexity.served", before);
-            scores.put("perplexity.candidate", after);
-            double rise = after / before - 1;
+            scores.put("perplexity.served", before.perplexity());
+            scores.put("perplexity.candidate", after.perplexity());
+            double rise = after.perplexity() / before.perplexity() - 1;
             if (!(rise <= thresholds.maxPerplexityIncrease())) { // NaN fails too
-                failures.add(String.format(Locale.ROOT, "old-world perplexity %.3f -> %.3f (+%.1f%%, limit %.1f%%)", before, after,
-                        100 * rise, 100 * thresholds.maxPerplexityIncrease()));
+                failures.add(String.format(Locale.ROOT, "old-world perplexity %.3f -> %.3f (+%.1f%%, limit %.1f%%)", before.perplexity(),
+                        after.perplexity(), 100 * rise, 100 * thresholds.maxPerplexityIncrease()));
             }
         }
         if (!probes.neighbourhood().isEmpty()) {
-            double before = QaEval.evaluate(model, served, probes.neighbourhood()).exactMatch();
-            double after = QaEval.evaluate(model, candidate, probes.neighbourhood()).exactMatch();
-            scores.put("exact_match.served", before);
-            scores.put("exact_match.candidate", after);
-            if (before - after > thresholds.maxExactMatchDrop() + 1e-12) {
-                failures.add(String.format(Locale.ROOT, "neighbourhood exact match %.3f -> %.3f (limit -%.3f)", before, after,
-                        thresholds.maxExactMatchDrop()));
+            scores.put("exact_match.served", before.exactMatch());
+            scores.put("exact_match.candidate", after.exactMatch());
+            if (before.exactMatch() - after.exactMatch() > thresholds.maxExactMatchDrop() + 1e-12) {
+                failures.add(String.format(Locale.ROOT, "neighbourhood exact match %.3f -> %.3f (limit -%.3f)", before.exactMatch(),
+                        after.exactMatch(), thresholds.maxExactMatchDrop()));
             }
         }
         String reason = failures.isEmpty() ? "within thresholds" : String.join("; ", failures);
         return new GateVerdict(failures.isEmpty(), reason, servedVersion, scores);
     }
+
+    /**
+     * A version's probe scores, measured once: versions are immutable and an adapter's {@link Adaptation}
+     * is one object for its life, so a promoted candidate's scores are reused when it is the served side of
+     * the next check, which halves the cost of every gate after the first. Weak keys: a retired version's
+     * entry goes with it.
+     */
+    private Scores scores(Adaptation a) {
+        Scores s = measured.get(a);
+        if (s == null) {
+            double ppl = probes.oldWorldTexts().isEmpty() ? Double.NaN : QaEval.perplexity(model, a, probes.oldWorldTexts());
+            double em = probes.neighbourhood().isEmpty() ? Double.NaN : QaEval.evaluate(model, a, probes.neighbourhood()).exactMatch();
+            s = new Scores(ppl, em);
+            measured.put(a, s);
+        }
+        return s;
+    }
+
+    private record Scores(double perplexity, double exactMatch) {}
 }

@@ -74,14 +74,16 @@ public record TrainingSettings(
     /**
      * The defaults for a model family: LoRA rank 8, α 16 on the attention and MLP output projections
      * ({@code c_attn} + {@code mlp.c_proj} for GPT-2; {@code q_proj} + {@code v_proj} +
-     * {@code down_proj} for Llama), batches of 16 records or 500 ms, a queue of 256, AdamW at 1e-3
-     * without decay, clip 1, one pass over documents and eight over edits.
+     * {@code down_proj} for Llama), batches of 16 records or 100 ms, a queue of 256, AdamW at 1e-3
+     * without decay, clip 1, one pass over documents and eight over edits. The batch wait is short because
+     * it only matters when records are sparse (a backlog fills batches at once), and then it is pure
+     * latency: a lone document waits the whole window before training starts.
      */
     public static TrainingSettings defaults(ModelConfig.Family family) {
         List<String> targets = family == ModelConfig.Family.GPT2
                 ? List.of("c_attn", "mlp.c_proj")
                 : List.of("q_proj", "v_proj", "down_proj");
-        return new TrainingSettings(16, Duration.ofMillis(500), 256, new AdapterSpec.Lora(8, 16f, targets),
+        return new TrainingSettings(16, Duration.ofMillis(100), 256, new AdapterSpec.Lora(8, 16f, targets),
                 1e-3f, 0f, 1f, 1, 8, 8, Duration.ofSeconds(2), 1234L);
     }
 
