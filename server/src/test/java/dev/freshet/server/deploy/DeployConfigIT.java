@@ -19,6 +19,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +65,16 @@ class DeployConfigIT {
         Files.writeString(broken, Files.readString(DeployFiles.path("prometheus/rules.yml")).replaceFirst("expr: ", "expr: sum by (topic (\n          "));
         DebianTools.Result r = DebianTools.get(Tool.PROMTOOL).run(Duration.ofMinutes(1), "check", "rules", broken.toString());
         assertFalse(r.ok(), "promtool accepted a rule with unbalanced parentheses:\n" + r.output());
+    }
+
+    @Test
+    void theKubernetesPrometheusRuleCarriesTheSameRules() throws Exception {
+        String rules = Files.readString(DeployFiles.path("prometheus/rules.yml"));
+        String expected = rules.substring(rules.indexOf("\ngroups:") + 1);
+        String crd = Files.readString(DeployFiles.path("k8s/monitoring/prometheusrule.yaml"));
+        String spec = crd.substring(crd.indexOf("\nspec:\n") + "\nspec:\n".length());
+        String deIndented = spec.lines().map(l -> l.startsWith("  ") ? l.substring(2) : l).collect(Collectors.joining("\n", "", "\n"));
+        assertEquals(expected, deIndented, "k8s/monitoring/prometheusrule.yaml drifted from prometheus/rules.yml; regenerate it (see its header)");
     }
 
     @Test
