@@ -23,13 +23,16 @@ import java.util.stream.Stream;
  * check Freshet against independent clients.
  *
  * <p>A tool on {@code PATH} is used as it is. Otherwise it is fetched from Debian's archive with the
- * machine's own apt configuration and unpacked under {@code target/debian-tools}, without installing
- * anything and without root: {@code apt-get download} of the tool's package and of every shared library
- * it needs that the machine lacks (resolved with {@code apt-cache depends --recurse}), then
- * {@code dpkg-deb -x} of each; the tool runs with {@code LD_LIBRARY_PATH} pointing into the unpacked tree.
- * If the package lists are missing (a fresh container) and we are root, {@code apt-get update} runs first.
- * The unpacked tree stays in {@code target/}, so a build fetches each package once. When nothing works
- * the test fails with what was tried: these checks are part of the acceptance criteria, never skipped.
+ * machine's own apt sources and unpacked under {@code target/debian-tools}, without installing anything
+ * and without root: {@code apt-get download} of the tool's package and of every shared library it needs
+ * that the machine lacks (resolved with {@code apt-cache depends --recurse}), then {@code dpkg-deb -x} of
+ * each; the tool runs with {@code LD_LIBRARY_PATH} pointing into the unpacked tree. Where the machine has
+ * no package lists (a fresh container), {@code apt-get update} fetches them into
+ * {@code target/debian-tools/apt} and every apt call uses those: the machine's own apt state is never
+ * changed, and this works for root and non-root alike. System property
+ * {@code freshet.debian-tools.private-apt=true} forces that path even where lists exist (to test it).
+ * The unpacked tree stays in {@code target/}, so a build fetches each package once. When nothing works the
+ * test fails with what was tried: these checks are acceptance criteria, never skipped.
  */
 public final class DebianTools {
 
@@ -111,13 +114,15 @@ public final class DebianTools {
             throw new AssertionError(tool.executable + " is not on PATH and this is not a Debian-like system (no apt-get/dpkg-deb) to fetch package "
                     + tool.pkg + " from; install it (apt-get install " + tool.pkg + ") or put it on PATH");
         }
-        ensurePackageLists(tool);
+        List<String> apt = aptOptions(tool);
         Set<String> packages = new LinkedHashSet<>();
         packages.add(tool.pkg);
-        packages.addAll(missingLibraries(tool.libraries));
+        packages.addAll(missingLibraries(tool.libraries, apt));
         Path debs = cacheDir().resolve("debs");
         mkdirs(debs);
-        List<String> download = new ArrayList<>(List.of("apt-get", "download"));
+        List<String> download = new ArrayList<>(List.of("apt-get"));
+        download.addAll(apt);
+        download.add("download");
         download.addAll(packages);
         Result got = run(new ProcessBuilder(download).redirectErrorStream(true), debs, APT_TIMEOUT);
         if (!got.ok()) {
@@ -140,43 +145,51 @@ public final class DebianTools {
         deleteTree(staging);
     }
 
-    /** Runs {@code apt-get update} when no package list is present and we may; fails clearly when we may not. */
-    private static void ensurePackageLists(Tool tool) {
-        if (hasPackageLists()) {
-            return;
+    /**
+     * The {@code -o} options every apt call takes: none with the machine's package lists, else private
+     * lists and cache under {@code target/debian-tools/apt}, fetched now with {@code apt-get update}.
+     */
+    private static List<String> aptOptions(Tool tool) {
+        if (hasPackageLists(Path.of("/var/lib/apt/lists")) && !Boolean.getBoolean("freshet.debian-tools.private-apt")) {
+            return List.of();
         }
-        if (!isRoot()) {
-            throw new AssertionError(tool.executable + " is not on PATH, apt has no package lists (/var/lib/apt/lists), and only root can run"
-                    + " `apt-get update`; run it once (sudo apt-get update) or install " + tool.pkg);
+        Path lists = cacheDir().resolve("apt/lists");
+        Path cache = cacheDir().resolve("apt/cache");
+        List<String> options = List.of("-o", "Dir::State::Lists=" + lists, "-o", "Dir::Cache=" + cache);
+        if (!hasPackageLists(lists)) {
+            mkdirs(lists.resolve("partial"));
+            mkdirs(cache.resolve("archives/partial"));
+            List<String> update = new ArrayList<>(List.of("apt-get", "-q"));
+            update.addAll(options);
+            update.add("update");
+            Result r = run(new ProcessBuilder(update).redirectErrorStream(true), null, APT_TIMEOUT);
+            if (!r.ok() || !hasPackageLists(lists)) {
+                throw new AssertionError(tool.executable + " is not on PATH, the machine has no apt package lists, and `" + String.join(" ", update)
+                        + "` failed (exit " + r.exitCode() + "); is the Debian archive reachable? Output:\n" + r.output());
+            }
         }
-        Result r = run(new ProcessBuilder("apt-get", "update").redirectErrorStream(true), null, APT_TIMEOUT);
-        if (!r.ok() || !hasPackageLists()) {
-            throw new AssertionError("`apt-get update` failed (exit " + r.exitCode() + ") while fetching " + tool.pkg + ":\n" + r.output());
-        }
+        return options;
     }
 
-    private static boolean hasPackageLists() {
-        try (Stream<Path> s = Files.list(Path.of("/var/lib/apt/lists"))) {
+    private static boolean hasPackageLists(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
             return s.anyMatch(p -> p.getFileName().toString().contains("_Packages"));
         } catch (IOException e) {
             return false;
         }
     }
 
-    private static boolean isRoot() {
-        Result r = run(new ProcessBuilder("id", "-u").redirectErrorStream(true), null, Duration.ofSeconds(10));
-        return r.ok() && r.output().strip().equals("0");
-    }
-
     /**
      * The libraries and their transitive dependencies that are not installed here: only those need
      * unpacking (on a clean machine that can include libssl3 or libsasl2-2 for librdkafka1).
      */
-    private static List<String> missingLibraries(List<String> libraries) {
+    private static List<String> missingLibraries(List<String> libraries, List<String> aptOptions) {
         if (libraries.isEmpty()) {
             return List.of();
         }
-        List<String> cmd = new ArrayList<>(List.of("apt-cache", "depends", "--recurse", "--no-recommends", "--no-suggests", "--no-conflicts",
+        List<String> cmd = new ArrayList<>(List.of("apt-cache"));
+        cmd.addAll(aptOptions);
+        cmd.addAll(List.of("depends", "--recurse", "--no-recommends", "--no-suggests", "--no-conflicts",
                 "--no-breaks", "--no-replaces", "--no-enhances"));
         cmd.addAll(libraries);
         Result deps = run(new ProcessBuilder(cmd).redirectErrorStream(true), null, Duration.ofMinutes(1));
