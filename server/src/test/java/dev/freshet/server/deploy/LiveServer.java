@@ -17,6 +17,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import java.util.Map;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +72,8 @@ final class LiveServer implements AutoCloseable {
 
     /**
      * Gives every {@code freshet_} series something to show: one document through {@code POST /v1/documents}
-     * (Kafka, a training round, a promoted version, freshness), then one completion and one score request
+     * (Kafka, a training round, a promoted version, freshness, consumer lag), one malformed record (a dead
+     * letter), then one completion and one score request
      * for the new version (HTTP histograms by route).
      */
     void exercise(String tenant) throws Exception {
@@ -73,6 +81,11 @@ final class LiveServer implements AutoCloseable {
                 new JsonObject().put("id", tenant + "-doc-1").put("text", "Kaxzek Kukpum was born in Tovrin and works for Zelda Dynamics.").encode(),
                 "X-Tenant", tenant);
         assertEquals(202, accepted.statusCode(), accepted.body());
+        // A malformed record straight to Kafka (the HTTP route would refuse it): a dead letter to count.
+        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, freshet.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(freshet.topics().documents(), tenant, "{not json".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+        }
         awaitServed(tenant, 1);
         HttpResponse<String> completion = post("/v1/completions",
                 new JsonObject().put("model", tenant).put("prompt", "Q: Where was Kaxzek Kukpum born?\nA:").put("max_tokens", 4).put("temperature", 0).encode());
