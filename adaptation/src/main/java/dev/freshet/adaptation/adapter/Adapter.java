@@ -46,12 +46,14 @@ public final class Adapter implements AutoCloseable {
     private final Map<String, ParamSpec> modules; // module name → projection weight spec
     private final NDManager manager;
     private final Map<String, NDArray> tensors;
+    private final Adaptation applied; // over(tensors), made once: see adaptation()
 
     private Adapter(AdapterManifest manifest, Map<String, ParamSpec> modules, NDManager manager, Map<String, NDArray> tensors) {
         this.manifest = manifest;
         this.modules = modules;
         this.manager = manager;
         this.tensors = tensors;
+        this.applied = over(tensors);
     }
 
     /** A new adapter that starts as the base model (B = 0, or Δ = 0). */
@@ -105,9 +107,12 @@ public final class Adapter implements AutoCloseable {
         return manager;
     }
 
-    /** This adapter as applied to a forward pass. */
+    /**
+     * This adapter as applied to a forward pass: the same object on every call, so whoever sees it twice
+     * (the quality gate, then the registry serving it) can tell it is the same adapter.
+     */
     public Adaptation adaptation() {
-        return over(tensors);
+        return applied;
     }
 
     /**

@@ -6,10 +6,12 @@ import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.world.QaPair;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
 
 /**
  * The default {@link QualityGate}: a candidate must not forget what the served version knows.
@@ -59,9 +61,20 @@ public final class ProbeSetGate implements QualityGate {
         }
     }
 
+    /** One version's measurements; NaN where the probe set has no items of that kind. */
+    private record Measured(double perplexity, double exactMatch) {}
+
     private final LanguageModel model;
     private final ProbeSet probes;
     private final Thresholds thresholds;
+    /**
+     * Measurements by version, remembered by the identity of its {@link Adaptation} (versions are
+     * immutable; the registry serves a promoted candidate through the very object that was gated). The
+     * served side of a verdict is then measured once, as the candidate it was, not again on every offer:
+     * half of each gate check, which runs on the training thread and delays every version by its length.
+     * Weak keys: an entry goes when its version's adapter is retired and collected.
+     */
+    private final Map<Adaptation, Measured> measured = Collections.synchronizedMap(new WeakHashMap<>());
 
     public ProbeSetGate(LanguageModel model, ProbeSet probes, Thresholds thresholds) {
         this.model = model;
@@ -71,30 +84,39 @@ public final class ProbeSetGate implements QualityGate {
 
     @Override
     public GateVerdict evaluate(Adaptation served, long servedVersion, Adaptation candidate, long candidateVersion) {
+        Measured before = measured.get(served);
+        if (before == null) {
+            before = measure(served);
+            measured.put(served, before);
+        }
+        Measured after = measure(candidate);
+        measured.put(candidate, after);
         Map<String, Double> scores = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         if (!probes.oldWorldTexts().isEmpty()) {
-            double before = QaEval.perplexity(model, served, probes.oldWorldTexts());
-            double after = QaEval.perplexity(model, candidate, probes.oldWorldTexts());
-            scores.put("perplexity.served", before);
-            scores.put("perplexity.candidate", after);
-            double rise = after / before - 1;
+            scores.put("perplexity.served", before.perplexity());
+            scores.put("perplexity.candidate", after.perplexity());
+            double rise = after.perplexity() / before.perplexity() - 1;
             if (!(rise <= thresholds.maxPerplexityIncrease())) { // NaN fails too
-                failures.add(String.format(Locale.ROOT, "old-world perplexity %.3f -> %.3f (+%.1f%%, limit %.1f%%)", before, after,
-                        100 * rise, 100 * thresholds.maxPerplexityIncrease()));
+                failures.add(String.format(Locale.ROOT, "old-world perplexity %.3f -> %.3f (+%.1f%%, limit %.1f%%)", before.perplexity(),
+                        after.perplexity(), 100 * rise, 100 * thresholds.maxPerplexityIncrease()));
             }
         }
         if (!probes.neighbourhood().isEmpty()) {
-            double before = QaEval.evaluate(model, served, probes.neighbourhood()).exactMatch();
-            double after = QaEval.evaluate(model, candidate, probes.neighbourhood()).exactMatch();
-            scores.put("exact_match.served", before);
-            scores.put("exact_match.candidate", after);
-            if (before - after > thresholds.maxExactMatchDrop() + 1e-12) {
-                failures.add(String.format(Locale.ROOT, "neighbourhood exact match %.3f -> %.3f (limit -%.3f)", before, after,
-                        thresholds.maxExactMatchDrop()));
+            scores.put("exact_match.served", before.exactMatch());
+            scores.put("exact_match.candidate", after.exactMatch());
+            if (before.exactMatch() - after.exactMatch() > thresholds.maxExactMatchDrop() + 1e-12) {
+                failures.add(String.format(Locale.ROOT, "neighbourhood exact match %.3f -> %.3f (limit -%.3f)", before.exactMatch(),
+                        after.exactMatch(), thresholds.maxExactMatchDrop()));
             }
         }
         String reason = failures.isEmpty() ? "within thresholds" : String.join("; ", failures);
         return new GateVerdict(failures.isEmpty(), reason, servedVersion, scores);
+    }
+
+    private Measured measure(Adaptation a) {
+        double perplexity = probes.oldWorldTexts().isEmpty() ? Double.NaN : QaEval.perplexity(model, a, probes.oldWorldTexts());
+        double exactMatch = probes.neighbourhood().isEmpty() ? Double.NaN : QaEval.evaluate(model, a, probes.neighbourhood()).exactMatch();
+        return new Measured(perplexity, exactMatch);
     }
 }

@@ -14,6 +14,10 @@ public interface QualityGate {
     QualityGate ALWAYS_PASS = (served, servedVersion, candidate, candidateVersion) -> GateVerdict.unchecked(servedVersion);
 
     /**
+     * Both adaptations are immutable versions, and the registry serves a promoted candidate through the
+     * same {@link Adaptation} object it offered, so a gate may remember a version's measurements by that
+     * object's identity. Never pass a live (still training) adaptation.
+     *
      * @param served the version served now (the base model when the tenant has none)
      * @param candidate the version offered
      */
