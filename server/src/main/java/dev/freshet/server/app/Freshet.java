@@ -166,11 +166,11 @@ public final class Freshet implements AutoCloseable {
         LOG.info("[3/6] model {} loaded; {} tenant(s) restored from {}", model.id(), restored, store.root().toAbsolutePath());
         // 4. trainer
         settings = o.training().apply(TrainingSettings.defaults(model.config().family()));
-        QualityGate gate = o.gate().apply(model);
+        // Serving first: while any model request is in flight, training waits between steps (and the gate between probes).
+        ServingPressure pressure = () -> metrics.httpInFlight().get() > 0;
+        QualityGate gate = o.gate().apply(model).yieldingTo(pressure::requestsWaiting, settings.maxYield());
         TrainingMetrics trainingMetrics = new TrainingMetrics(metrics, Clock.systemUTC());
         TrainingQueue queue = new TrainingQueue(settings.queueCapacity());
-        // Serving first: while any model request is in flight, training waits between steps.
-        ServingPressure pressure = () -> metrics.httpInFlight().get() > 0;
         TrainingWorker worker = new TrainingWorker(model, settings, queue, TrainingWorker.Learners.defaults(settings), store,
                 new RegistrySink(store, registry, gate, trainingMetrics), pressure, trainingMetrics);
         worker.start();

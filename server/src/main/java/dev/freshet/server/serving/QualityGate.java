@@ -1,6 +1,8 @@
 package dev.freshet.server.serving;
 
 import dev.freshet.adaptation.model.Adaptation;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * Decides whether a candidate adapter version may replace the served one. Called by
@@ -22,4 +24,13 @@ public interface QualityGate {
      * @param candidate the version offered
      */
     GateVerdict evaluate(Adaptation served, long servedVersion, Adaptation candidate, long candidateVersion);
+
+    /**
+     * This gate, giving way to serving between its measurements: while {@code requestsWaiting} says yes it
+     * waits, up to {@code maxWait} each time, as training does between steps. A gate that measures nothing
+     * returns itself.
+     */
+    default QualityGate yieldingTo(BooleanSupplier requestsWaiting, Duration maxWait) {
+        return this;
+    }
 }

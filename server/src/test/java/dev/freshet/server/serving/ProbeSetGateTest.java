@@ -8,6 +8,7 @@ import dev.freshet.adaptation.adapter.Adapter;
 import dev.freshet.adaptation.model.Adaptation;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.world.QaPair;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,25 @@ class ProbeSetGateTest {
             assertEquals(first.scores().get("perplexity.candidate"), second.scores().get("perplexity.served"));
             GateVerdict fresh = new ProbeSetGate(model, probes, ProbeSetGate.Thresholds.defaults()).evaluate(v1.adaptation(), 1, v2.adaptation(), 2);
             assertEquals(fresh, second, "remembering changes no verdict");
+        }
+    }
+
+    @Test
+    void aYieldingGateWaitsWhileRequestsWaitBoundedAndReachesTheSameVerdict() {
+        ProbeSetGate plain = new ProbeSetGate(model, probes, ProbeSetGate.Thresholds.defaults());
+        AtomicInteger asked = new AtomicInteger();
+        // Requests "wait" for the first 20 questions asked, then never again.
+        QualityGate yielding = plain.yieldingTo(() -> asked.incrementAndGet() <= 20, Duration.ofSeconds(5));
+        QualityGate stuck = plain.yieldingTo(() -> true, Duration.ofMillis(20)); // serving never lets go
+        try (Adapter v1 = TestModels.candidate(model, 1, 0.01f)) {
+            GateVerdict expected = plain.evaluate(Adaptation.NONE, 0, v1.adaptation(), 1);
+
+            assertEquals(expected, yielding.evaluate(Adaptation.NONE, 0, v1.adaptation(), 1));
+            assertTrue(asked.get() > 20, "it asked before each measurement and waited while told to");
+            long t0 = System.nanoTime();
+            assertEquals(expected, stuck.evaluate(Adaptation.NONE, 0, v1.adaptation(), 1));
+            // Two versions × (one perplexity batch + one question), each wait at most 20 ms.
+            assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos(), "each wait is bounded");
         }
     }
 
