@@ -162,9 +162,10 @@ public final class FreshnessScenario {
                     o.put("served_ms", at).put("freshness_s", (at - r.producedMs()) / 1000.0);
                 }
             }
+            String rateText = sustainable > 0 ? Table.format(sustainable) : s.rates().isEmpty() ? "-" : "below " + Table.format(s.rates().get(0));
             String text = table.render() + String.format("single document: p50 %s s, p95 %s s; sustainable rate %s records/s (%s)%n",
                     Table.format(stageJson.get(0).path("freshness_s").path("p50").asDouble(Double.NaN)),
-                    Table.format(stageJson.get(0).path("freshness_s").path("p95").asDouble(Double.NaN)), Table.format(sustainable),
+                    Table.format(stageJson.get(0).path("freshness_s").path("p95").asDouble(Double.NaN)), rateText,
                     "stage all served within " + s.drain().toSeconds() + " s, freshness climbing at most " + s.maxTrend() + " s/s");
             return Report.finish("freshness", json, text, failures, plot(recs, tracker, t0), outDir, out);
         }
@@ -212,9 +213,19 @@ public final class FreshnessScenario {
             fresh.points(name, Plot.PALETTE[i % Plot.PALETTE.length], in.stream().mapToDouble(r -> (r.producedMs() - t0) / 1000.0).toArray(),
                     in.stream().mapToDouble(r -> (tracker.servedAtMs(r.key()) - r.producedMs()) / 1000.0).toArray());
         }
-        List<ServedTracker.Swap> swaps = tracker.swaps();
+        // A step line: the served version holds until the next swap.
+        List<Double> xs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        for (ServedTracker.Swap w : tracker.swaps()) {
+            if (!ys.isEmpty()) {
+                xs.add((w.atMs() - t0) / 1000.0);
+                ys.add(ys.get(ys.size() - 1));
+            }
+            xs.add((w.atMs() - t0) / 1000.0);
+            ys.add((double) w.version());
+        }
         plot.panel("served adapter version", "(version number)").line("served version", Plot.PALETTE[0],
-                swaps.stream().mapToDouble(w -> (w.atMs() - t0) / 1000.0).toArray(), swaps.stream().mapToDouble(ServedTracker.Swap::version).toArray());
+                xs.stream().mapToDouble(Double::doubleValue).toArray(), ys.stream().mapToDouble(Double::doubleValue).toArray());
         return plot;
     }
 }

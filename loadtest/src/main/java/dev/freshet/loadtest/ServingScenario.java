@@ -164,6 +164,13 @@ public final class ServingScenario {
         inflation.put("closed", closed).put("open", open);
         String text = table.render() + String.format("p99 inflation while training (p99 with / p99 without): closed loop %s×, open loop %s× (at %s req/s)%n",
                 Table.format(closed), Table.format(open), Table.format(rate));
+        for (String phase : List.of("closed, training", "open, training")) {
+            if (steps.get(phase) < 1) {
+                // Not a failure: training yields to serving by design. But an inflation without training is no measurement.
+                text += "note: no training step ran during '" + phase + "': the trainer yielded to serving the whole phase, so its ratio "
+                        + "measures no training\n";
+            }
+        }
 
         Plot plot = new Plot();
         Plot.Panel lat = plot.panel("request latency (successful requests)", "(ms, by send time)");
