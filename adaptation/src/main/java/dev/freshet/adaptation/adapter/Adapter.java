@@ -46,13 +46,14 @@ public final class Adapter implements AutoCloseable {
     private final Map<String, ParamSpec> modules; // module name → projection weight spec
     private final NDManager manager;
     private final Map<String, NDArray> tensors;
-    private volatile Adaptation adaptation; // made on first use; see adaptation()
+    private final Adaptation applied; // over(tensors), made once: see adaptation()
 
     private Adapter(AdapterManifest manifest, Map<String, ParamSpec> modules, NDManager manager, Map<String, NDArray> tensors) {
         this.manifest = manifest;
         this.modules = modules;
         this.manager = manager;
         this.tensors = tensors;
+        this.applied = over(tensors);
     }
 
     /** A new adapter that starts as the base model (B = 0, or Δ = 0). */
@@ -107,17 +108,11 @@ public final class Adapter implements AutoCloseable {
     }
 
     /**
-     * This adapter as applied to a forward pass. Always the same object for one adapter, so a caller can
-     * key a cache on it (the quality gate remembers a version's probe scores from when it was the
-     * candidate to when it is the served version).
+     * This adapter as applied to a forward pass: the same object on every call, so whoever sees it twice
+     * (the quality gate, then the registry serving it) can tell it is the same adapter.
      */
     public Adaptation adaptation() {
-        Adaptation a = adaptation;
-        if (a == null) {
-            a = over(tensors);
-            adaptation = a;
-        }
-        return a;
+        return applied;
     }
 
     /**

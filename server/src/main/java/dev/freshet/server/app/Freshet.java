@@ -212,11 +212,11 @@ public final class Freshet implements AutoCloseable {
         // 4. trainer
         settings = o.training().apply(TrainingSettings.defaults(model.config().family()));
         if (o.role().trains()) {
-            QualityGate gate = o.gate().apply(model);
+            // Serving first: while any model request is in flight, training waits between steps (and the gate between probes).
+            ServingPressure pressure = () -> metrics.httpInFlight().get() > 0;
+            QualityGate gate = o.gate().apply(model).yieldingTo(pressure::requestsWaiting, settings.maxYield());
             TrainingMetrics trainingMetrics = new TrainingMetrics(metrics, Clock.systemUTC());
             TrainingQueue queue = new TrainingQueue(settings.queueCapacity());
-            // Serving first: while any model request is in flight, training waits between steps.
-            ServingPressure pressure = () -> metrics.httpInFlight().get() > 0;
             // A tenant taken over from another trainer resumes from the versions that trainer announced.
             TrainingWorker.CatchUp catchUp = () -> follower.awaitCurrent(Duration.ofSeconds(60));
             TrainingWorker worker = new TrainingWorker(model, settings, queue, TrainingWorker.Learners.defaults(settings), store,

@@ -2,11 +2,30 @@ package dev.freshet.server.cli;
 
 import dev.freshet.adaptation.bench.ModelBench;
 import dev.freshet.adaptation.model.LanguageModel;
-
+import dev.freshet.loadtest.Corpus;
+import dev.freshet.loadtest.FreshnessScenario;
+import dev.freshet.loadtest.Outcome;
+import dev.freshet.loadtest.ServingScenario;
+import dev.freshet.loadtest.SoakScenario;
+import dev.freshet.loadtest.Target;
+import dev.freshet.loadtest.TrainReport;
+import dev.freshet.streams.kafka.Topics;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
-/** {@code bench}: benchmarks that print figures (never pass/fail). */
+/**
+ * {@code bench}: benchmarks and load scenarios. {@code train} measures the model in this process; the
+ * others ({@code freshness}, {@code serving}, {@code soak}, from the loadtest module) load a server, the
+ * one at {@code --url}/{@code --kafka} or else one started here for the run ({@link BenchServer}). Each
+ * prints a table and writes JSON (and a PNG plot) under {@code --out}; the exit code is 1 when a
+ * scenario's own checks fail (a record never served, memory growing), never because of a timing.
+ */
 final class BenchCommand implements Command {
+
+    private static final List<String> SCENARIOS = List.of("train", "freshness", "serving", "soak");
 
     @Override
     public String name() {
@@ -15,44 +34,117 @@ final class BenchCommand implements Command {
 
     @Override
     public String summary() {
-        return "benchmarks: 'bench train' (matmul ceiling, training and generation speed)";
+        return "benchmarks and load scenarios: train, freshness, serving, soak";
     }
 
     @Override
     public String help() {
         return """
-            usage: bin/freshet bench train [--batch B] [--seq-len T] [--steps N] [--quick] [options]
+            usage: bin/freshet bench train|freshness|serving|soak [--quick] [options]
 
-            train: measures this machine's fp32 matmul GFLOP/s (the ceiling), the default model's training
-            step in tokens/s and as a fraction of that ceiling (all weights, and one localized delta), and
-            greedy generation speed with and without the KV cache. Figures are measured in one run so their
-            ratios hold on a noisy machine.
+            train: this machine's fp32 matmul GFLOP/s (the ceiling), the default model's training step in
+              tokens/s and as a fraction of that ceiling (all weights, and one localized delta), and greedy
+              generation speed with and without the KV cache, measured in one run.
+            freshness: produce documents and edits and time each from produce to the first served adapter
+              version containing it: single documents, then a ramp of rates; p50/p95/p99 per stage and the
+              highest rate at which freshness does not climb.
+            serving: /v1/completions and /v1/score, closed loop and open loop, without and then with a
+              training stream; throughput, p50/p95/p99, and p99 inflation while training.
+            soak: mixed records and queries over several tenants for --minutes; samples memory from
+              /metrics; fails if resident or native memory grows after warm-up or any record is lost.
 
-              --batch B      sequences per step (default 16)
-              --seq-len T    tokens per sequence (default 128)
-              --steps N      timed steps (default 10; --quick: 3)
+            Without --url a server is started in this process (embedded broker, default model, temporary
+            data dir) and stopped afterwards. --quick makes every scenario finish in a few minutes.
+
+              --quick             short settings (each scenario under 5 minutes on 2 cores)
+              --no-gate           the in-process server promotes every version without the quality gate
+              --out DIR           where the JSON and PNG go (default freshet-bench)
+              --url URL           a running server's HTTP base, e.g. http://127.0.0.1:8080 (loopback only)
+              --kafka HOST:PORT   that server's broker (required with --url, except for train)
+              --topic-prefix P    that server's topic prefix (default freshet)
+              --minutes N         soak length (default 30; --quick: 3)
+              --concurrency N     serving: closed-loop clients (default 8; --quick: 4)
+              --rate R            serving: open-loop requests/s (default: half the closed-loop throughput)
+              --seconds N         serving: length of each phase; freshness: length of each ramp stage
+              --batch B           train: sequences per step (default 16)
+              --seq-len T         train: tokens per sequence (default 128)
+              --steps N           train: timed steps (default 10; --quick: 3)
             """ + Models.OPTIONS_HELP;
     }
 
     @Override
     public Set<String> valuedOptions() {
-        return Set.of("batch", "seq-len", "steps", "model", "device");
+        return Set.of("batch", "seq-len", "steps", "model", "device", "out", "url", "kafka", "topic-prefix", "minutes", "concurrency", "rate",
+                "seconds");
     }
 
     @Override
     public Set<String> flagOptions() {
-        return Set.of("quick");
+        return Set.of("quick", "no-gate");
     }
 
     @Override
     public int run(Args a) throws Exception {
-        if (a.positional().isEmpty() || !a.positional().get(0).equals("train")) {
-            throw new Args.UsageException("name a scenario: train");
+        if (a.positional().isEmpty() || !SCENARIOS.contains(a.positional().get(0))) {
+            throw new Args.UsageException("name a scenario: " + String.join(", ", SCENARIOS));
         }
+        String scenario = a.positional().get(0);
+        Path out = Path.of(a.get("out", "freshet-bench"));
+        Outcome outcome;
+        if (scenario.equals("train")) {
+            outcome = train(a, out);
+        } else if (a.has("url")) {
+            if (!a.has("kafka")) {
+                throw new Args.UsageException("--url needs --kafka HOST:PORT: the scenarios produce records to the server's broker");
+            }
+            outcome = load(scenario, Target.of(a.get("url", null), a.get("kafka", null), a.get("topic-prefix", Topics.DEFAULT_PREFIX)), a, out);
+        } else {
+            try (LanguageModel m = Models.open(a); BenchServer server = BenchServer.start(m, !a.has("no-gate"))) {
+                outcome = load(scenario, server.target(), a, out);
+            }
+        }
+        return outcome.passed() ? 0 : 1;
+    }
+
+    private static Outcome train(Args a, Path out) throws Exception {
         try (LanguageModel m = Models.open(a)) {
             int steps = a.getInt("steps", a.has("quick") ? 3 : 10);
-            ModelBench.run(m, a.getInt("batch", 16), Math.min(a.getInt("seq-len", 128), m.config().maxPositions() - 1), steps, System.out);
+            int batch = a.getInt("batch", 16);
+            int seqLen = Math.min(a.getInt("seq-len", 128), m.config().maxPositions() - 1);
+            ModelBench.Result r = ModelBench.run(m, batch, seqLen, steps, System.out);
+            return TrainReport.write(new TrainReport.Figures(batch, seqLen, steps, r.matmulGflops(), r.ceilingGflops(), r.trainTokensPerSec(),
+                    r.trainGflops(), r.adapterTokensPerSec(), r.generateTokensPerSec(), r.generateNoCacheTokensPerSec()), out, System.out);
         }
-        return 0;
+    }
+
+    private static Outcome load(String scenario, Target target, Args a, Path out) throws Exception {
+        boolean quick = a.has("quick");
+        PrintStream o = System.out;
+        Corpus corpus = new WorldCorpus(Long.toString(System.currentTimeMillis(), 36));
+        return switch (scenario) {
+            case "freshness" -> {
+                FreshnessScenario.Settings s = quick ? FreshnessScenario.Settings.quick() : FreshnessScenario.Settings.defaults();
+                if (a.has("seconds")) {
+                    s = new FreshnessScenario.Settings(s.singles(), s.rates(), Duration.ofSeconds(a.getInt("seconds", 10)), s.drain(), s.editEvery(),
+                            s.poll(), s.maxTrend());
+                }
+                yield FreshnessScenario.run(target, s, corpus, out, o);
+            }
+            case "serving" -> {
+                ServingScenario.Settings d = quick ? ServingScenario.Settings.quick() : ServingScenario.Settings.defaults();
+                ServingScenario.Settings s = new ServingScenario.Settings(d.model(), a.getInt("concurrency", d.concurrency()),
+                        a.getFloat("rate", (float) d.rate()), a.has("seconds") ? Duration.ofSeconds(a.getInt("seconds", 20)) : d.phase(), d.warmup(),
+                        d.maxTokens(), d.trainRate(), d.maxOutstanding());
+                yield ServingScenario.run(target, s, corpus, out, o);
+            }
+            case "soak" -> {
+                SoakScenario.Settings s = quick ? SoakScenario.Settings.quick() : SoakScenario.Settings.defaults();
+                if (a.has("minutes")) {
+                    s = s.withLength(Duration.ofMinutes(a.getInt("minutes", 30)));
+                }
+                yield SoakScenario.run(target, s, corpus, out, o);
+            }
+            default -> throw new Args.UsageException("unknown scenario " + scenario);
+        };
     }
 }

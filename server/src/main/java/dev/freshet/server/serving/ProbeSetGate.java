@@ -5,6 +5,7 @@ import dev.freshet.adaptation.model.Adaptation;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.world.QaPair;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -12,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.WeakHashMap;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * The default {@link QualityGate}: a candidate must not forget what the served version knows.
@@ -61,21 +64,54 @@ public final class ProbeSetGate implements QualityGate {
         }
     }
 
+    /** One version's measurements; NaN where the probe set has no items of that kind. */
+    private record Measured(double perplexity, double exactMatch) {}
+
     private final LanguageModel model;
     private final ProbeSet probes;
     private final Thresholds thresholds;
-    private final Map<Adaptation, Scores> measured = Collections.synchronizedMap(new WeakHashMap<>());
+    /**
+     * Measurements by version, remembered by the identity of its {@link Adaptation} (versions are
+     * immutable; the registry serves a promoted candidate through the very object that was gated). The
+     * served side of a verdict is then measured once, as the candidate it was, not again on every offer:
+     * half of each gate check, which runs on the training thread and delays every version by its length.
+     * Weak keys: an entry goes when its version's adapter is retired and collected.
+     */
+    private final Map<Adaptation, Measured> measured = Collections.synchronizedMap(new WeakHashMap<>());
+    private final BooleanSupplier requestsWaiting;
+    private final long maxWaitNanos;
 
     public ProbeSetGate(LanguageModel model, ProbeSet probes, Thresholds thresholds) {
+        this(model, probes, thresholds, () -> false, Duration.ZERO);
+    }
+
+    private ProbeSetGate(LanguageModel model, ProbeSet probes, Thresholds thresholds, BooleanSupplier requestsWaiting, Duration maxWait) {
         this.model = model;
         this.probes = probes;
         this.thresholds = thresholds;
+        this.requestsWaiting = requestsWaiting;
+        this.maxWaitNanos = maxWait.toNanos();
+    }
+
+    /**
+     * Measuring takes a few hundred milliseconds of CPU on the training thread, in one piece it would stall
+     * requests that arrive meanwhile (on 2 cores the inference threads get half the machine); this gate
+     * gives way before the perplexity batch and before each question.
+     */
+    @Override
+    public ProbeSetGate yieldingTo(BooleanSupplier waiting, Duration maxWait) {
+        return new ProbeSetGate(model, probes, thresholds, waiting, maxWait);
     }
 
     @Override
     public GateVerdict evaluate(Adaptation served, long servedVersion, Adaptation candidate, long candidateVersion) {
-        Scores before = scores(served);
-        Scores after = scores(candidate);
+        Measured before = measured.get(served);
+        if (before == null) {
+            before = measure(served);
+            measured.put(served, before);
+        }
+        Measured after = measure(candidate);
+        measured.put(candidate, after);
         Map<String, Double> scores = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         if (!probes.oldWorldTexts().isEmpty()) {
@@ -99,22 +135,28 @@ public final class ProbeSetGate implements QualityGate {
         return new GateVerdict(failures.isEmpty(), reason, servedVersion, scores);
     }
 
-    /**
-     * A version's probe scores, measured once: versions are immutable and an adapter's {@link Adaptation}
-     * is one object for its life, so a promoted candidate's scores are reused when it is the served side of
-     * the next check, which halves the cost of every gate after the first. Weak keys: a retired version's
-     * entry goes with it.
-     */
-    private Scores scores(Adaptation a) {
-        Scores s = measured.get(a);
-        if (s == null) {
-            double ppl = probes.oldWorldTexts().isEmpty() ? Double.NaN : QaEval.perplexity(model, a, probes.oldWorldTexts());
-            double em = probes.neighbourhood().isEmpty() ? Double.NaN : QaEval.evaluate(model, a, probes.neighbourhood()).exactMatch();
-            s = new Scores(ppl, em);
-            measured.put(a, s);
+    private Measured measure(Adaptation a) {
+        double perplexity = Double.NaN;
+        if (!probes.oldWorldTexts().isEmpty()) {
+            giveWay();
+            perplexity = QaEval.perplexity(model, a, probes.oldWorldTexts());
         }
-        return s;
+        double exactMatch = Double.NaN;
+        if (!probes.neighbourhood().isEmpty()) {
+            double sum = 0;
+            for (QaPair qa : probes.neighbourhood()) { // one at a time: each greedy answer is a dozen decoding steps
+                giveWay();
+                sum += QaEval.evaluate(model, a, List.of(qa)).exactMatch();
+            }
+            exactMatch = sum / probes.neighbourhood().size();
+        }
+        return new Measured(perplexity, exactMatch);
     }
 
-    private record Scores(double perplexity, double exactMatch) {}
+    private void giveWay() {
+        long start = System.nanoTime();
+        while (requestsWaiting.getAsBoolean() && System.nanoTime() - start < maxWaitNanos) {
+            LockSupport.parkNanos(500_000);
+        }
+    }
 }

@@ -1,6 +1,8 @@
 package dev.freshet.server.serving;
 
 import dev.freshet.adaptation.model.Adaptation;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * Decides whether a candidate adapter version may replace the served one. Called by
@@ -14,8 +16,21 @@ public interface QualityGate {
     QualityGate ALWAYS_PASS = (served, servedVersion, candidate, candidateVersion) -> GateVerdict.unchecked(servedVersion);
 
     /**
+     * Both adaptations are immutable versions, and the registry serves a promoted candidate through the
+     * same {@link Adaptation} object it offered, so a gate may remember a version's measurements by that
+     * object's identity. Never pass a live (still training) adaptation.
+     *
      * @param served the version served now (the base model when the tenant has none)
      * @param candidate the version offered
      */
     GateVerdict evaluate(Adaptation served, long servedVersion, Adaptation candidate, long candidateVersion);
+
+    /**
+     * This gate, giving way to serving between its measurements: while {@code requestsWaiting} says yes it
+     * waits, up to {@code maxWait} each time, as training does between steps. A gate that measures nothing
+     * returns itself.
+     */
+    default QualityGate yieldingTo(BooleanSupplier requestsWaiting, Duration maxWait) {
+        return this;
+    }
 }

@@ -1,9 +1,12 @@
 package dev.freshet.server.serving;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.freshet.adaptation.adapter.AdapterManifest;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -17,29 +20,33 @@ import java.util.TreeMap;
  * @param createdAtMillis when it was made (wall clock)
  * @param metrics what training measured (from the manifest)
  * @param gate the quality gate's verdict, or null when it was promoted without one
+ * @param covered the ids of the records this version includes for the first time, by kind ({@code documents},
+ *     {@code edits}), as its manifest records them; what lets a client measure freshness per record
  */
 public record VersionInfo(long version, long parentVersion, String method, AdapterState state, long createdAtMillis,
-        Map<String, Double> metrics, GateVerdict gate) {
+        Map<String, Double> metrics, GateVerdict gate, Map<String, List<String>> covered) {
 
     public VersionInfo {
         metrics = Map.copyOf(metrics);
+        covered = Map.copyOf(covered);
     }
 
     /** The base model as every tenant's version 0. */
     static VersionInfo base(AdapterState state) {
-        return new VersionInfo(0, 0, "base", state, 0L, Map.of(), null);
+        return new VersionInfo(0, 0, "base", state, 0L, Map.of(), null, Map.of());
     }
 
     static VersionInfo of(AdapterManifest m, AdapterState state, GateVerdict gate) {
-        return new VersionInfo(m.version(), m.parentVersion(), m.method(), state, m.createdAtMillis(), m.metrics(), gate);
+        return new VersionInfo(m.version(), m.parentVersion(), m.method(), state, m.createdAtMillis(), m.metrics(), gate,
+                coveredIn(m.extra()));
     }
 
     VersionInfo withState(AdapterState s) {
-        return new VersionInfo(version, parentVersion, method, s, createdAtMillis, metrics, gate);
+        return new VersionInfo(version, parentVersion, method, s, createdAtMillis, metrics, gate, covered);
     }
 
     VersionInfo withGate(GateVerdict g) {
-        return new VersionInfo(version, parentVersion, method, state, createdAtMillis, metrics, g);
+        return new VersionInfo(version, parentVersion, method, state, createdAtMillis, metrics, g, covered);
     }
 
     /** The JSON of one history entry, as stored for gated versions and shown by {@code GET /v1/adapters/{tenant}}. */
@@ -56,6 +63,13 @@ public record VersionInfo(long version, long parentVersion, String method, Adapt
         if (gate != null) {
             o.add("gate", gate.toJson());
         }
+        JsonObject c = new JsonObject();
+        new TreeMap<>(covered).forEach((kind, ids) -> {
+            JsonArray a = new JsonArray();
+            ids.forEach(a::add);
+            c.add(kind, a);
+        });
+        o.add("covered", c);
         return o;
     }
 
@@ -65,6 +79,20 @@ public record VersionInfo(long version, long parentVersion, String method, Adapt
         o.getAsJsonObject("metrics").entrySet().forEach(e -> metrics.put(e.getKey(), e.getValue().getAsDouble()));
         return new VersionInfo(o.get("version").getAsLong(), o.get("parent_version").getAsLong(), o.get("method").getAsString(),
                 AdapterState.valueOf(o.get("state").getAsString()), o.get("created_at_ms").getAsLong(), metrics,
-                o.has("gate") ? GateVerdict.fromJson(o.get("gate").toString()) : null);
+                o.has("gate") ? GateVerdict.fromJson(o.get("gate").toString()) : null, coveredIn(o));
+    }
+
+    /**
+     * The {@code covered} object of a manifest's {@code extra} or a history entry: kind to ids. Read here
+     * rather than through the training package's {@code CoveredRecords}, which serving must not know.
+     */
+    private static Map<String, List<String>> coveredIn(JsonObject o) {
+        Map<String, List<String>> out = new TreeMap<>();
+        if (o.has("covered") && o.get("covered").isJsonObject()) {
+            for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("covered").entrySet()) {
+                out.put(e.getKey(), e.getValue().getAsJsonArray().asList().stream().map(JsonElement::getAsString).toList());
+            }
+        }
+        return out;
     }
 }
