@@ -36,7 +36,7 @@ public record VersionInfo(long version, long parentVersion, String method, Adapt
         return new VersionInfo(0, 0, "base", state, 0L, Map.of(), null, Map.of());
     }
 
-    static VersionInfo of(AdapterManifest m, AdapterState state, GateVerdict gate) {
+    public static VersionInfo of(AdapterManifest m, AdapterState state, GateVerdict gate) {
         return new VersionInfo(m.version(), m.parentVersion(), m.method(), state, m.createdAtMillis(), m.metrics(), gate,
                 coveredIn(m.extra()));
     }

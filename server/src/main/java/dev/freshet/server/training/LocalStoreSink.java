@@ -30,11 +30,12 @@ public final class LocalStoreSink implements VersionSink {
     }
 
     @Override
-    public void accept(TenantId tenant, Adapter candidate, CoveredRecords covered) throws IOException {
+    public Outcome accept(TenantId tenant, Adapter candidate, CoveredRecords covered) throws IOException {
         try (candidate) {
             store.save(tenant.value(), candidate);
             accepted.computeIfAbsent(tenant, t -> new CopyOnWriteArrayList<>()).add(new Accepted(candidate.manifest().version(), covered));
         }
+        return Outcome.STORED;
     }
 
     /** The versions this sink accepted for {@code tenant}, oldest first (not those found on disk). */

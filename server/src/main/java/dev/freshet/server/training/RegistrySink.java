@@ -51,7 +51,7 @@ public final class RegistrySink implements VersionSink {
     }
 
     @Override
-    public void accept(TenantId tenant, Adapter candidate, CoveredRecords covered) throws IOException {
+    public Outcome accept(TenantId tenant, Adapter candidate, CoveredRecords covered) throws IOException {
         long version = candidate.manifest().version();
         try {
             store.save(tenant.value(), candidate); // durable first: the contract holds even if the gate says no
@@ -70,12 +70,14 @@ public final class RegistrySink implements VersionSink {
                     (System.nanoTime() - start) / 1_000_000);
         } catch (IOException | RuntimeException e) {
             LOG.error("tenant {}: v{} is stored but could not be offered for serving", tenant, version, e);
-            return;
+            return Outcome.STORED;
         }
         if (info.state() == AdapterState.SERVING) {
             List<CoveredRecords.Entry> served = List.copyOf(waiting);
             waiting.clear();
             listener.servedRecords(tenant, info.version(), served);
+            return Outcome.SERVED;
         }
+        return info.state() == AdapterState.REJECTED ? Outcome.REJECTED : Outcome.STORED;
     }
 }

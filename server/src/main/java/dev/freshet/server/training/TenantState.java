@@ -26,6 +26,8 @@ final class TenantState implements AutoCloseable {
     final Set<String> methods = new LinkedHashSet<>();
     /** When the last sink attempt failed ({@link System#nanoTime()}), or 0. */
     long failedAtNanos;
+    /** The gate rejected this state's last version: reload from the served one before training again. */
+    boolean stale;
 
     TenantState(TenantAdapter fast, CoveredIds covered, AdapterManifest last) {
         this.fast = fast;

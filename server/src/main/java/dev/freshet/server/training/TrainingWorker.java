@@ -4,7 +4,9 @@ import ai.djl.Device;
 import dev.freshet.adaptation.adapter.Adapter;
 import dev.freshet.adaptation.adapter.AdapterManifest;
 import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.server.serving.AdapterState;
 import dev.freshet.server.serving.AdapterStore;
+import dev.freshet.server.serving.VersionInfo;
 import dev.freshet.streams.record.Reason;
 import dev.freshet.streams.record.Rejection;
 import dev.freshet.streams.record.TenantId;
@@ -22,8 +24,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.apache.kafka.common.TopicPartition;
 import java.util.function.Function;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -311,12 +313,13 @@ public final class TrainingWorker implements PartitionHandoff, AutoCloseable {
         CoveredRecords covered = new CoveredRecords(t.pending.stream().map(CoveredRecords.Entry::of).toList());
         RoundMetrics metrics = t.fast.roundMetrics(covered.size());
         long version = t.last.version() + 1;
+        VersionSink.Outcome outcome;
         try {
             // Another writer (or a failed attempt that left its directory) may have used numbers.
             version = Math.max(version, latestStored(tenant) + 1);
             AdapterManifest manifest = t.last.nextVersion(version, String.join("+", t.methods), metrics.toManifestMetrics(), covered.toJson());
             Adapter candidate = t.fast.snapshot(manifest);
-            sink.accept(tenant, candidate, covered);
+            outcome = sink.accept(tenant, candidate, covered);
             t.last = manifest;
         } catch (IOException | RuntimeException e) {
             t.failedAtNanos = System.nanoTime();
@@ -331,6 +334,10 @@ public final class TrainingWorker implements PartitionHandoff, AutoCloseable {
         t.clearPending();
         LOG.info("tenant {} version {}: {} records, {} steps, loss {}", tenant, version, covered.size(), metrics.steps(), metrics.meanLoss());
         events.versioned(tenant, version, covered, metrics);
+        if (outcome == VersionSink.Outcome.REJECTED) {
+            t.stale = true; // reloaded on the tenant's next record, from the newest version the gate did not refuse
+            LOG.info("tenant {}: v{} was rejected; training resumes from the served version", tenant, version);
+        }
     }
 
     private void retryFailedVersions() {
@@ -342,6 +349,23 @@ public final class TrainingWorker implements PartitionHandoff, AutoCloseable {
         });
     }
 
+    /**
+     * The version a tenant's training resumes from: the newest stored version the gate did not reject
+     * (one saved and never decided on, after a crash, counts: a replayed promotion may still serve it);
+     * 0, the base model, if none.
+     */
+    private long resumableVersion(TenantId tenant) throws IOException {
+        Map<Long, VersionInfo> decided = store.historyRecords(tenant.value());
+        List<Long> versions = store.versions(tenant.value());
+        for (int i = versions.size() - 1; i >= 0; i--) {
+            VersionInfo h = decided.get(versions.get(i));
+            if (h == null || h.state() != AdapterState.REJECTED) {
+                return versions.get(i);
+            }
+        }
+        return 0;
+    }
+
     /** The newest stored version of the tenant, 0 (the base model) if none. */
     private long latestStored(TenantId tenant) throws IOException {
         List<Long> versions = store.versions(tenant.value());
@@ -351,14 +375,18 @@ public final class TrainingWorker implements PartitionHandoff, AutoCloseable {
     /** The tenant's state, loaded on first sight; null (logged) if its stored versions are unreadable. */
     private TenantState state(TenantId tenant) {
         TenantState t = tenants.get(tenant);
-        if (t != null) {
+        if (t != null && !t.stale) {
             return t;
+        }
+        if (t != null) {
+            tenants.remove(tenant);
+            t.close();
         }
         Adapter adapter = null;
         try {
             catchUp.awaitCurrent();
             CoveredIds covered = CoveredIds.load(store, tenant);
-            long latest = latestStored(tenant);
+            long latest = resumableVersion(tenant);
             adapter = latest == 0
                     ? Adapter.create(base, settings.adapter(), learners.documents().method(), settings.seed() ^ tenant.value().hashCode())
                     : store.load(tenant.value(), latest, base);

@@ -25,7 +25,11 @@ import java.io.IOException;
  *   <li>The candidate's manifest is final: version (the tenant's newest stored version + 1), parent
  *       (the version it was trained from), metrics, and {@code extra} holding
  *       {@link CoveredRecords#toJson()}. Whether it is <em>served</em> (the quality gate) is the
- *       sink's decision; training continues from its own weights either way.
+ *       sink's decision, and its {@link Outcome} says which. After {@link Outcome#REJECTED} the worker
+ *       drops the tenant's training state and resumes from the newest stored version that was not
+ *       rejected (the served one): training on from weights the gate refused fails every later gate as
+ *       well, and the tenant would never be served again. The rejected version's records stay covered
+ *       (applied, in a version that was not served; its history shows them with the gate's verdict).
  *   <li>Ownership of {@code candidate} (and its native memory) passes to the sink on the call,
  *       whether it returns or throws: the sink closes it when the version retires.
  *   <li>Called on the training thread, which waits: keep it to storing and publishing.
@@ -37,9 +41,21 @@ public interface VersionSink {
     /**
      * Makes {@code candidate} durable; see the class doc.
      *
+     * @return whether the version is served, rejected, or only stored
+     *
      * @param covered the records this version includes for the first time, with their Kafka
      *     positions and timestamps (the same as in the manifest, plus per-record timestamps)
      * @throws IOException if the version could not be made durable
      */
-    void accept(TenantId tenant, Adapter candidate, CoveredRecords covered) throws IOException;
+    Outcome accept(TenantId tenant, Adapter candidate, CoveredRecords covered) throws IOException;
+
+    /** What became of a durable version. */
+    enum Outcome {
+        /** The version is served. */
+        SERVED,
+        /** The quality gate refused it: training resumes from the served version. */
+        REJECTED,
+        /** Stored only (no serving side, or it could not be offered): training continues from it. */
+        STORED
+    }
 }

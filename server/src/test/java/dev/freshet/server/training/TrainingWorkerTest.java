@@ -77,6 +77,38 @@ class TrainingWorkerTest {
     }
 
     @Test
+    void afterAGateRejectionTrainingResumesFromTheServedVersionAndTheRejectedRecordsStayCovered() throws Exception {
+        AdapterStore store = new AdapterStore(dataDir);
+        // Rejects the first version, as the registry's gate would: stored, with a REJECTED history record.
+        AtomicInteger calls = new AtomicInteger();
+        VersionSink gated = (tenant, candidate, covered) -> {
+            try (candidate) {
+                store.save(tenant.value(), candidate);
+                if (calls.incrementAndGet() == 1) {
+                    store.writeHistoryRecord(tenant.value(), dev.freshet.server.serving.VersionInfo.of(candidate.manifest(),
+                            dev.freshet.server.serving.AdapterState.REJECTED, new dev.freshet.server.serving.GateVerdict(false, "test", 0, Map.of())));
+                    return VersionSink.Outcome.REJECTED;
+                }
+                return VersionSink.Outcome.SERVED;
+            }
+        };
+        TrainingQueue queue = new TrainingQueue(16);
+        Items.Outcomes outcomes = new Items.Outcomes();
+        try (TrainingWorker worker = worker(settings(1), queue, store, gated, new Recorder())) {
+            worker.start();
+            queue.offer(Items.document("d1", 0, outcomes));
+            await(() -> outcomes.byId.size() == 1);
+            queue.offer(Items.document("d1", 1, outcomes)); // re-delivered: covered by the rejected v1, not trained again
+            queue.offer(Items.document("d2", 2, outcomes));
+            await(() -> outcomes.byId.size() == 3);
+        }
+        assertEquals(List.of(1L, 2L), store.versions(ACME.value()));
+        AdapterManifest v2 = store.manifest(ACME.value(), 2);
+        assertEquals(0, v2.parentVersion(), "v2 was trained from the served version (the base model), not from the rejected v1");
+        assertEquals(Set.of("d2"), CoveredRecords.idsIn(v2.extra(), CoveredRecords.Kind.DOCUMENT));
+    }
+
+    @Test
     void releasedPartitionsAreNeverTrainedHereAndTheirRecordsStayUncommitted() throws Exception {
         AdapterStore store = new AdapterStore(dataDir);
         TrainingQueue queue = new TrainingQueue(16);
@@ -187,7 +219,7 @@ class TrainingWorkerTest {
                 throw new IOException("disk full (simulated)");
             }
             outcomesAtRetry.putAll(outcomes.byId);
-            local.accept(tenant, candidate, covered);
+            return local.accept(tenant, candidate, covered);
         };
         TrainingQueue queue = new TrainingQueue(16);
         Recorder events = new Recorder();

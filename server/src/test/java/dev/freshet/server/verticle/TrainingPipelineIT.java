@@ -113,7 +113,7 @@ class TrainingPipelineIT {
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
-            local.accept(tenant, candidate, covered);
+            return local.accept(tenant, candidate, covered);
         };
         try (Pipeline p = new Pipeline(vertx, kafka.bootstrapServers(), topics, model, settings(4), store, inspecting,
                 new CommitAfterDurable(), new CommitAfterDurable(), intake("it-p1"), TrainingEvents.NONE)) {
@@ -175,7 +175,7 @@ class TrainingPipelineIT {
             if (versions.incrementAndGet() == 2) {
                 frozen.freeze();
             }
-            local1.accept(tenant, candidate, covered);
+            return local1.accept(tenant, candidate, covered);
         };
         try (Pipeline p = new Pipeline(vertx, kafka.bootstrapServers(), topics, model, settings(4), store, crashing,
                 frozen, new CommitAfterDurable(), intake("it-p3"), TrainingEvents.NONE)) {
