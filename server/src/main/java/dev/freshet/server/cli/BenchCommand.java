@@ -62,7 +62,7 @@ final class BenchCommand implements Command {
               --url URL           a running server's HTTP base, e.g. http://127.0.0.1:8080 (loopback only)
               --kafka HOST:PORT   that server's broker (required with --url, except for train)
               --topic-prefix P    that server's topic prefix (default freshet)
-              --minutes N         soak length (default 30; --quick: 3)
+              --minutes N         soak length (default 30; --quick: 2.5)
               --concurrency N     serving: closed-loop clients (default 8; --quick: 4)
               --rate R            serving: open-loop requests/s (default: half the closed-loop throughput)
               --seconds N         serving: length of each phase; freshness: length of each ramp stage
