@@ -86,6 +86,13 @@ public final class EvalTable {
         settings.addProperty(key, String.valueOf(value));
     }
 
+    /** The settings recorded so far, in the order set. */
+    public Map<String, String> settings() {
+        Map<String, String> out = new LinkedHashMap<>();
+        settings.entrySet().forEach(e -> out.put(e.getKey(), e.getValue().getAsString()));
+        return out;
+    }
+
     /** A line printed under the table and kept in the JSON: what a reader must know to read the numbers right. */
     public void note(String line) {
         notes.add(line);

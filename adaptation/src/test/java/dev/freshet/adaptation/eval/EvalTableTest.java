@@ -47,6 +47,7 @@ class EvalTableTest {
     void jsonKeepsPerSeedValuesAndWritesNanAsNull(@TempDir Path dir) throws Exception {
         EvalTable t = table();
         t.setting("seeds", 3);
+        assertEquals("3", t.settings().get("seeds"));
         Path file = dir.resolve("sub/eval.json");
         t.write(file);
         JsonObject o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
