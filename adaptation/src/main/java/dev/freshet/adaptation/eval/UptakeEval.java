@@ -37,12 +37,15 @@ public final class UptakeEval {
      * @param documents N, documents streamed per seed (capped at what the data holds)
      * @param seeds runs, seeds {@code firstSeed, firstSeed + 1, …}: the document sample and the adapter's init
      * @param adapter what each run trains
-     * @param learningRate Adam learning rate, shared by every weighting
+     * @param optimizer {@code adamw} (the paper's test-time optimizer) or {@code sgd} (plain SGD, the optimizer of
+     *     meta-training's inner step, under which the weighting model's absolute scale matters as it did there)
+     * @param learningRate its learning rate, shared by every weighting
      * @param clipNorm global gradient clip (the reference uses 750; 0 disables)
      * @param oldQa old-world questions in the probe
      * @param oldTexts old-world texts in the perplexity probe
      */
-    public record Settings(int documents, int seeds, long firstSeed, AdapterSpec adapter, float learningRate, float clipNorm, int oldQa, int oldTexts) {
+    public record Settings(int documents, int seeds, long firstSeed, AdapterSpec adapter, String optimizer, float learningRate, float clipNorm, int oldQa,
+            int oldTexts) {
 
         /**
          * lr 1e-4, the reference's online learning rate, chosen by a sweep of {@code uniform} on 100 documents (seed 1)
@@ -51,17 +54,20 @@ public final class UptakeEval {
          * 3e-4): below it every weighting barely moves the model (old ppl 1.510 → 1.517 at 3e-5) and the comparison
          * would measure nothing.
          */
-        public static final Settings FULL = new Settings(1000, 3, 1, ALL_PROJECTIONS, 1e-4f, 750f, 163, 64);
+        public static final Settings FULL = new Settings(1000, 3, 1, ALL_PROJECTIONS, "adamw", 1e-4f, 750f, 163, 64);
         /**
          * The {@code --quick} sizes: 50 documents and a smaller old-world probe. 100 documents took 5.6 minutes per
          * seed on 2 cores shared with a meta-training run (0.7 s per online step, about 12 s per evaluation of an
          * arm), three times the 10-minute budget.
          */
-        public static final Settings QUICK = new Settings(50, 3, 1, ALL_PROJECTIONS, 1e-4f, 750f, 64, 32);
+        public static final Settings QUICK = new Settings(50, 3, 1, ALL_PROJECTIONS, "adamw", 1e-4f, 750f, 64, 32);
 
         public Settings {
             if (documents < 1 || seeds < 1 || oldQa < 0 || oldTexts < 0) {
                 throw new IllegalArgumentException("uptake: documents and seeds must be >= 1 and probe sizes >= 0");
+            }
+            if (!optimizer.equals("adamw") && !optimizer.equals("sgd")) {
+                throw new IllegalArgumentException("uptake: optimizer must be adamw or sgd, got '" + optimizer + "'");
             }
             if (!(learningRate > 0) || !(clipNorm >= 0)) {
                 throw new IllegalArgumentException("uptake: learning rate must be > 0 and clip norm >= 0");
@@ -106,7 +112,8 @@ public final class UptakeEval {
         table.setting("documents", n);
         table.setting("seeds", s.seeds());
         table.setting("adapter", describe(s.adapter()));
-        table.setting("optimizer", "AdamW lr " + s.learningRate() + ", weight decay 0, clip " + s.clipNorm() + ", one step per document");
+        table.setting("optimizer", (s.optimizer().equals("sgd") ? "SGD" : "AdamW, weight decay 0,") + " lr " + s.learningRate() + ", clip " + s.clipNorm()
+                + ", one step per document");
         if (n < s.documents()) {
             table.note("asked for " + s.documents() + " documents; the data holds " + all.size());
         }
@@ -117,7 +124,8 @@ public final class UptakeEval {
             for (Arm arm : arms) {
                 log.accept(String.format("seed %d/%d  %-18s learning %d documents", seed + 1, s.seeds(), arm.label(), docs.size()));
                 try (Adapter adapter = Adapter.create(model, s.adapter(), "eval-uptake-" + arm.weighting().name(), sd);
-                        Optimizer adam = new Optimizer.AdamW(model.manager(), s.learningRate(), 0f)) {
+                        Optimizer adam = s.optimizer().equals("sgd") ? new Optimizer.Sgd(model.manager(), s.learningRate(), 0f)
+                                : new Optimizer.AdamW(model.manager(), s.learningRate(), 0f)) {
                     OnlineDocumentLearner learner = new OnlineDocumentLearner(model, adapter, adam, arm.weighting(), s.clipNorm());
                     long start = System.nanoTime();
                     int steps = 0;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The uptake harness: {@code none} is the base model, a learning weighting moves the model, seeds aggregate. */
 class UptakeEvalTest {
 
-    private static final UptakeEval.Settings SETTINGS = new UptakeEval.Settings(4, 2, 1, new AdapterSpec.Delta(List.of("c_attn", "c_proj", "c_fc")),
+    private static final UptakeEval.Settings SETTINGS = new UptakeEval.Settings(4, 2, 1, new AdapterSpec.Delta(List.of("c_attn", "c_proj", "c_fc")), "adamw",
             1e-2f, 0f, 10, 10);
 
     @Test

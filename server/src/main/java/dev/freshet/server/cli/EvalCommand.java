@@ -69,6 +69,7 @@ final class EvalCommand implements Command {
             uptake:
               --documents N         documents per seed (default %d, quick %d)
               --weightings LIST     comma-separated (default %s)
+              --optimizer NAME      adamw (default, the paper's test time) or sgd (meta-training's inner step)
               --adapter SPEC        e.g. delta:targets=c_attn+c_proj+c_fc or lora:r=8,alpha=16,targets=c_attn (default %s)
               --weighting DIR       meta-trained CaMeLS weighting model, e.g. a meta-train DIR/best (default: the
                                     bundled one when --model is the bundled model, else an UNTRAINED one,
@@ -96,7 +97,7 @@ final class EvalCommand implements Command {
 
     @Override
     public Set<String> valuedOptions() {
-        return Set.of("seeds", "out", "data", "world-seed", "lr", "documents", "weightings", "adapter", "weighting", "edits", "window", "location",
+        return Set.of("seeds", "out", "data", "world-seed", "lr", "optimizer", "documents", "weightings", "adapter", "weighting", "edits", "window", "location",
                 "epochs", "steps-per-edit", "windows", "docs-per-window", "edits-per-window", "doc-weighting", "tau", "every", "reset", "threads", "model", "device");
     }
 
@@ -150,8 +151,8 @@ final class EvalCommand implements Command {
     private static EvalTable uptake(Args a, boolean quick, LanguageModel model, EvalData data, Consumer<String> progress) throws Exception {
         UptakeEval.Settings d = quick ? UptakeEval.Settings.QUICK : UptakeEval.Settings.FULL;
         UptakeEval.Settings s = new UptakeEval.Settings(a.getInt("documents", d.documents()), a.getInt("seeds", d.seeds()), d.firstSeed(),
-                a.has("adapter") ? AdapterSpec.parse(a.get("adapter", "")) : d.adapter(), a.getFloat("lr", d.learningRate()), d.clipNorm(), d.oldQa(),
-                d.oldTexts());
+                a.has("adapter") ? AdapterSpec.parse(a.get("adapter", "")) : d.adapter(), a.get("optimizer", d.optimizer()),
+                a.getFloat("lr", d.learningRate()), d.clipNorm(), d.oldQa(), d.oldTexts());
         List<String> names = Arrays.stream(a.get("weightings", String.join(",", TokenWeighting.NAMES)).split(",")).map(String::trim).toList();
         try (Weightings w = Weightings.open(names, weightingModel(a), model, data)) {
             List<UptakeEval.Arm> arms = new ArrayList<>();

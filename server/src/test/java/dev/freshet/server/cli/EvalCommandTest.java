@@ -67,6 +67,9 @@ class EvalCommandTest {
         CliRun weighting = CliRun.of("eval", "uptake", "--weightings", "uniform,magic", "--data", world.toString(), "--model", model.toString());
         assertEquals(2, weighting.code(), weighting.err());
         assertTrue(weighting.err().contains("unknown token weighting 'magic'"), weighting.err());
+        CliRun optimizer = CliRun.of("eval", "uptake", "--optimizer", "adam", "--data", world.toString(), "--model", model.toString());
+        assertEquals(2, optimizer.code(), optimizer.err());
+        assertTrue(optimizer.err().contains("optimizer must be adamw or sgd"), optimizer.err());
         CliRun location = CliRun.of("eval", "edits", "--location", "h.9.mlp.c_proj", "--data", world.toString(), "--model", model.toString());
         assertEquals(2, location.code(), location.err());
         assertTrue(location.err().contains("h.9.mlp.c_proj"), location.err());
