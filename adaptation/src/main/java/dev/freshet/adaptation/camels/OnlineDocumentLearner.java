@@ -17,7 +17,9 @@ import java.util.List;
  * optimizer step on the token-weighted loss {@code −Σ_t w_t log p(x_t | x_<t) / N} of the tenant's adapter.
  *
  * <p>The reference takes one Adam step per document at batch 1 with gradient clipping and keeps the optimizer state
- * across the stream; pass such an optimizer (its learning rate is the dominant knob). A document longer than the
+ * across the stream; pass such an optimizer (its learning rate is the dominant knob). For {@code camels},
+ * {@link TokenWeightings#camelsModel} gives the bundled meta-trained weighting model when the base is the bundled
+ * default model. A document longer than the
  * base model's context (or the weighting model's) is read in {@link DocumentTokens#windows windows}, all in the
  * same step. A document whose weights are all zero, and every
  * document under {@code none}, makes no step at all: an Adam step on a zero gradient would still move the adapter

@@ -1,5 +1,9 @@
 package dev.freshet.adaptation.camels;
 
+import dev.freshet.adaptation.model.LanguageModel;
+
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -26,6 +30,21 @@ public final class TokenWeightings {
         public static Resources none() {
             return new Resources(List.of(), Set.of(), null);
         }
+    }
+
+    /**
+     * The meta-trained weighting model the {@code camels} weighting of an online learner uses for {@code base}: the one
+     * in {@code dir} when given (a {@code bin/freshet meta-train} output such as {@code DIR/best}), else the
+     * {@link BundledWeighting} when it was meta-trained against {@code base}. The caller closes it.
+     *
+     * @throws IOException when {@code dir} cannot be read, or when no dir is given and none is bundled for {@code base}
+     */
+    public static WeightingModel camelsModel(LanguageModel base, Path dir) throws IOException {
+        if (dir != null) {
+            return WeightingModel.load(dir, base.tokenizer(), base.manager().getDevice());
+        }
+        return BundledWeighting.openFor(base).orElseThrow(() -> new IOException("no CaMeLS weighting model for base model " + base.id()
+                + ": the bundled one was meta-trained for the bundled default model; run bin/freshet meta-train and pass its DIR/best"));
     }
 
     /**

@@ -57,15 +57,25 @@ public final class WeightingModelFiles {
 
     /** Reads a model written by {@link #save}, for a base model whose tokenizer is {@code tokenizer}. */
     public static WeightingModel load(Path dir, BpeTokenizer tokenizer, Device device) throws IOException {
-        ModelConfig cfg = readHeader(dir, tokenizer, null);
-        Map<String, Tensor> tensors = SafeTensors.read(dir.resolve("weighting.safetensors")).tensors();
+        return load(Files.readString(dir.resolve("weighting.json")), Files.readAllBytes(dir.resolve("weighting.safetensors")), dir.toString(), tokenizer,
+                device);
+    }
+
+    /**
+     * Reads a model from the contents of its two files (a folder or a classpath resource).
+     *
+     * @param source where the files came from, for error messages
+     */
+    public static WeightingModel load(String headerJson, byte[] safetensors, String source, BpeTokenizer tokenizer, Device device) throws IOException {
+        ModelConfig cfg = parseHeader(headerJson, source, tokenizer, null);
+        Map<String, Tensor> tensors = SafeTensors.read(safetensors).tensors();
         WeightingModel model = WeightingModel.initialize(tokenizer, cfg, 0, device);
         try {
             model.assign(tensors);
             return model;
         } catch (RuntimeException e) {
             model.close();
-            throw new IOException("weighting model " + dir + ": " + e.getMessage(), e);
+            throw new IOException("weighting model " + source + ": " + e.getMessage(), e);
         }
     }
 
@@ -74,7 +84,11 @@ public final class WeightingModelFiles {
      * returns the backbone config it names.
      */
     static ModelConfig readHeader(Path dir, BpeTokenizer tokenizer, ModelConfig expected) throws IOException {
-        JsonObject o = JsonParser.parseString(Files.readString(dir.resolve("weighting.json"))).getAsJsonObject();
+        return parseHeader(Files.readString(dir.resolve("weighting.json")), dir.toString(), tokenizer, expected);
+    }
+
+    private static ModelConfig parseHeader(String json, String dir, BpeTokenizer tokenizer, ModelConfig expected) throws IOException {
+        JsonObject o = JsonParser.parseString(json).getAsJsonObject();
         if (!FORMAT.equals(o.get("format").getAsString())) {
             throw new IOException(dir + " is not a CaMeLS weighting model (format " + o.get("format") + ", expected " + FORMAT + ")");
         }

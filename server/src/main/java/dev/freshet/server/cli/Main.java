@@ -16,7 +16,7 @@ public final class Main {
 
     static {
         for (Command c : List.of(new GenerateCommand(), new ScoreCommand(), new WorldCommand(), new PretrainCommand(),
-                new InfoCommand(), new BenchCommand(), new MetaTrainCommand(), new ProduceCommand(), new EditLocationsCommand(), new ServeCommand(), new DemoCommand())) {
+                new InfoCommand(), new BenchCommand(), new MetaTrainCommand(), new ProduceCommand(), new EditLocationsCommand(), new ServeCommand(), new DemoCommand(), new EvalCommand())) {
             COMMANDS.put(c.name(), c);
         }
     }

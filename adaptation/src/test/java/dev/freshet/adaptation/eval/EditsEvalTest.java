@@ -1,0 +1,53 @@
+package dev.freshet.adaptation.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.freshet.adaptation.editing.EditOrder;
+import dev.freshet.adaptation.editing.EditSettings;
+import dev.freshet.adaptation.model.LanguageModel;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** The edits harness: its arms, its windows, and that every figure is a fraction over all edits. */
+class EditsEvalTest {
+
+    private static final EditSettings FAST = EditSettings.DEFAULTS.withLearningRate(1e-2f).withMaxEpochs(3).withMaxStepsPerEdit(3).withBatchSize(2);
+
+    @Test
+    void armsAreLocalizedBreadthFirstDepthFirstAndTheWholeLayer() {
+        try (LanguageModel m = EvalFixtures.sharpGpt2(2)) {
+            List<EditsEval.Arm> arms = EditsEval.arms(m, new EditsEval.Settings(4, 2, 1, 1, FAST, "h.1.mlp.c_proj", 4));
+            assertEquals(List.of(EditOrder.BREADTH_FIRST, EditOrder.DEPTH_FIRST, EditOrder.BREADTH_FIRST), arms.stream().map(EditsEval.Arm::order).toList());
+            assertEquals(List.of("h.1.mlp.c_proj"), arms.get(0).modules());
+            assertEquals(List.of("h.1.attn.c_attn", "h.1.attn.c_proj", "h.1.mlp.c_fc", "h.1.mlp.c_proj"), arms.get(2).modules());
+            assertEquals(FAST.learningRate() / 10, arms.get(2).learningRate(), 1e-9);
+            assertThrows(IllegalArgumentException.class, () -> EditsEval.arms(m, new EditsEval.Settings(4, 2, 1, 1, FAST, "h.9.mlp.c_proj", 4)));
+        }
+    }
+
+    @Test
+    void feedsEveryWindowAndMeasuresAllEdits() {
+        EvalData data = EvalFixtures.data(0, 5);
+        try (LanguageModel m = EvalFixtures.sharpGpt2(2)) {
+            List<String> progress = new ArrayList<>();
+            EvalTable t = EditsEval.run(m, data, new EditsEval.Settings(9, 2, 2, 1, FAST, "h.1.mlp.c_proj", 4), progress::add);
+            assertEquals(List.of("(unedited)", "LocFT-BF", "FT depth-first", "FT full layer (BF)"), t.rowLabels());
+            // 5 edits in windows of 2 → 3 windows, per arm and seed.
+            assertEquals(2 * 3, progress.stream().filter(l -> l.contains("LocFT-BF") && l.contains("window")).count());
+            assertTrue(progress.stream().anyMatch(l -> l.contains("window 3/3: 1 edits trained")), "the last window holds the fifth edit");
+            assertTrue(progress.stream().anyMatch(l -> l.contains("all 5 edits")));
+            for (String row : t.rowLabels()) {
+                for (String col : List.of(EditsEval.EFFICACY, EditsEval.GENERALIZATION, EditsEval.LOCALITY)) {
+                    assertEquals(2, t.values(row, col).size());
+                    t.values(row, col).forEach(v -> assertTrue(v >= 0 && v <= 1, row + " " + col + " " + v));
+                }
+            }
+            assertTrue(t.notes().stream().anyMatch(n -> n.contains("holds only 5")), "N is capped and the cap is reported");
+        }
+    }
+}
