@@ -9,6 +9,7 @@ import dev.freshet.adaptation.adapter.AdapterSpec;
 import dev.freshet.adaptation.model.Adaptation;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.model.ModelConfig;
+import dev.freshet.adaptation.model.ParameterSource;
 import dev.freshet.adaptation.model.SamplingOptions;
 import dev.freshet.adaptation.train.GradientStep;
 import dev.freshet.adaptation.train.Optimizer;
@@ -65,6 +66,17 @@ public final class ModelBench {
         double gen = generateTokensPerSec(model, true);
         double genNoCache = generateTokensPerSec(model, false);
         out.printf("generation, greedy, batch 1: %6.1f tokens/s with KV cache, %6.1f without (%.1f×)%n", gen, genNoCache, gen / genNoCache);
+        // A tenant's rank-8 LoRA on the attention and MLP output projections, applied per step vs fused (W + ΔW),
+        // the form the server switches to when one tenant dominates the traffic.
+        try (Adapter lora = Adapter.create(model, new AdapterSpec.Lora(8, 16f, List.of("c_attn", "mlp.c_proj")), "bench", 1);
+                Adapter.Fused fused = lora.fuse(model)) {
+            double applied = generateTokensPerSec(model, model.weights(), lora.adaptation(), true);
+            double merged = generateTokensPerSec(model, fused.parameters(), Adaptation.NONE, true);
+            out.printf("generation with a tenant's LoRA (rank 8): %6.1f tokens/s applied per step, %6.1f fused (%.2f×)%n", applied, merged,
+                    merged / applied);
+        } catch (IllegalArgumentException notGpt2) {
+            out.println("generation with a tenant's LoRA: skipped (" + notGpt2.getMessage() + ")");
+        }
         return new Result(ceiling, mm, fullTps, fullGflops, adapterTps, gen, genNoCache);
     }
 
@@ -136,14 +148,19 @@ public final class ModelBench {
     }
 
     private static double generateTokensPerSec(LanguageModel model, boolean cache) {
+        return generateTokensPerSec(model, model.weights(), Adaptation.NONE, cache);
+    }
+
+    private static double generateTokensPerSec(LanguageModel model, ParameterSource params, Adaptation adaptation,
+            boolean cache) {
         int n = Math.min(64, model.config().maxPositions() / 2);
         // Force full-length generation: no EOS stop by asking for tokens past any stop.
         SamplingOptions opts = SamplingOptions.greedy(n).withKvCache(cache);
-        model.generate("Q: Where", opts, Adaptation.NONE, null);
+        model.generate("Q: Where", opts, params, adaptation, null);
         long t0 = System.nanoTime();
         int produced = 0;
         for (int i = 0; i < 3; i++) {
-            produced += model.generate("Q: Where", opts, Adaptation.NONE, null).tokens().length;
+            produced += model.generate("Q: Where", opts, params, adaptation, null).tokens().length;
         }
         return produced / ((System.nanoTime() - t0) / 1e9);
     }

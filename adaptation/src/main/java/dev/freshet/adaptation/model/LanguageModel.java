@@ -181,6 +181,14 @@ public final class LanguageModel implements AutoCloseable {
      * @param onText receives the text as it grows (deltas that never split a code point or a stop string)
      */
     public Generation generate(String prompt, SamplingOptions opts, Adaptation adaptation, Consumer<String> onText) {
+        return generate(prompt, opts, weights, adaptation, onText);
+    }
+
+    /**
+     * Generates from other parameters than the base weights: a fused adapter ({@code W + ΔW} for the adapted
+     * projections, the base elsewhere) with {@link Adaptation#NONE}.
+     */
+    public Generation generate(String prompt, SamplingOptions opts, ParameterSource params, Adaptation adaptation, Consumer<String> onText) {
         int max = arch.config().maxPositions();
         int[] ids = encodeWithStart(prompt);
         int keep = Math.max(1, Math.min(ids.length, max - Math.max(1, opts.maxTokens())));
@@ -192,7 +200,7 @@ public final class LanguageModel implements AutoCloseable {
         String text = "";
         int emitted = 0;
         try (NDManager m = manager.newSubManager(); KvCache cache = opts.useKvCache() ? new KvCache(m, arch.config().layers()) : null) {
-            float[] last = lastLogits(m, context, cache, adaptation);
+            float[] last = lastLogits(m, context, cache, params, adaptation);
             for (int i = 0; i < opts.maxTokens(); i++) {
                 int next = sampler.next(last);
                 if (next == arch.config().eosTokenId()) {
@@ -217,13 +225,13 @@ public final class LanguageModel implements AutoCloseable {
                     break;
                 }
                 if (cache != null) {
-                    last = lastLogits(m, new int[] {next}, cache, adaptation);
+                    last = lastLogits(m, new int[] {next}, cache, params, adaptation);
                 } else {
                     int[] all = Arrays.copyOf(context, context.length + out.size());
                     for (int j = 0; j < out.size(); j++) {
                         all[context.length + j] = out.get(j);
                     }
-                    last = lastLogits(m, all, null, adaptation);
+                    last = lastLogits(m, all, null, params, adaptation);
                 }
             }
         }
@@ -237,17 +245,22 @@ public final class LanguageModel implements AutoCloseable {
         return new Generation(text, out.stream().mapToInt(Integer::intValue).toArray(), lp, context.length, finish);
     }
 
-    private float[] lastLogits(NDManager m, int[] ids, KvCache cache, Adaptation adaptation) {
+    private float[] lastLogits(NDManager m, int[] ids, KvCache cache, ParameterSource params, Adaptation adaptation) {
         try (NDScope scope = new NDScope()) {
             NDArray x = m.create(toLongs(ids), new Shape(1, ids.length));
-            NDArray logits = arch.logits(weights, adaptation, x, cache); // [1, T, V]
+            NDArray logits = arch.logits(params, adaptation, x, cache); // [1, T, V]
             return logits.get(0, ids.length - 1).toFloatArray();
         }
     }
 
     /** Log-probability of {@code continuation} after {@code prompt}, in total and per token. */
     public Score score(String prompt, String continuation, Adaptation adaptation) {
-        return scoreBatch(java.util.Collections.singletonList(new String[] {prompt, continuation}), adaptation).get(0);
+        return score(prompt, continuation, weights, adaptation);
+    }
+
+    /** {@link #score(String, String, Adaptation)} from other parameters, e.g. a fused adapter. */
+    public Score score(String prompt, String continuation, ParameterSource params, Adaptation adaptation) {
+        return scoreBatch(java.util.Collections.singletonList(new String[] {prompt, continuation}), params, adaptation).get(0);
     }
 
     /**
@@ -255,14 +268,19 @@ public final class LanguageModel implements AutoCloseable {
      * after a sequence cannot change the positions before it.
      */
     public List<Score> scoreBatch(List<String[]> pairs, Adaptation adaptation) {
+        return scoreBatch(pairs, weights, adaptation);
+    }
+
+    /** {@link #scoreBatch(List, Adaptation)} from other parameters, e.g. a fused adapter. */
+    public List<Score> scoreBatch(List<String[]> pairs, ParameterSource params, Adaptation adaptation) {
         List<Score> out = new ArrayList<>();
         for (int from = 0; from < pairs.size(); from += SCORE_CHUNK) {
-            out.addAll(scoreChunk(pairs.subList(from, Math.min(pairs.size(), from + SCORE_CHUNK)), adaptation));
+            out.addAll(scoreChunk(pairs.subList(from, Math.min(pairs.size(), from + SCORE_CHUNK)), params, adaptation));
         }
         return out;
     }
 
-    private List<Score> scoreChunk(List<String[]> pairs, Adaptation adaptation) {
+    private List<Score> scoreChunk(List<String[]> pairs, ParameterSource params, Adaptation adaptation) {
         int max = arch.config().maxPositions();
         int b = pairs.size();
         int[][] seqs = new int[b][];
@@ -300,7 +318,7 @@ public final class LanguageModel implements AutoCloseable {
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
             NDArray ids = m.create(in, new Shape(b, t));
             NDArray targets = m.create(tg, new Shape(b, t, 1));
-            NDArray logp = arch.logits(weights, adaptation, ids, null).logSoftmax(-1); // [B, T, V]
+            NDArray logp = arch.logits(params, adaptation, ids, null).logSoftmax(-1); // [B, T, V]
             picked = logp.gather(targets, -1).toFloatArray(); // [B, T, 1]
         }
         for (int i = 0; i < b; i++) {

@@ -1,6 +1,7 @@
 package dev.freshet.adaptation.adapter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,6 +78,27 @@ class AdapterTest {
                 assertTrue(maxDiff(applied, base) > 1e-3, "the adapter must change the logits");
                 assertTrue(d < 1e-4, "applied adapter differs from merged weights by " + d);
             }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void aFusedAdapterServesWhatTheAppliedOneServesAndOwnsItsMemory(Family f) {
+        try (LanguageModel m = tiny(f); Adapter a = Adapter.create(m, lora(f), "test", 1)) {
+            randomize(a);
+            Adapter.Fused fused = a.fuse(m);
+            try (NDScope s = new NDScope()) {
+                float d = maxDiff(logits(m, a.adaptation(), m.weights()), logits(m, Adaptation.NONE, fused.parameters()));
+                assertTrue(d < 1e-4, "fused differs from the applied adapter (the reference) by " + d);
+            }
+            dev.freshet.adaptation.model.SamplingOptions greedy = dev.freshet.adaptation.model.SamplingOptions.greedy(8);
+            assertEquals(m.generate("Tovrak Melun", greedy, a.adaptation(), null).text(),
+                    m.generate("Tovrak Melun", greedy, fused.parameters(), Adaptation.NONE, null).text());
+            assertEquals(m.score("Tovrak Melun works", " at Karvel", a.adaptation()).total(),
+                    m.score("Tovrak Melun works", " at Karvel", fused.parameters(), Adaptation.NONE).total(), 1e-4);
+            fused.close();
+            assertFalse(fused.manager().isOpen(), "closing the fused form frees its copy");
+            assertTrue(a.manager().isOpen(), "and leaves the adapter alone");
         }
     }
 

@@ -10,6 +10,7 @@ import dev.freshet.server.metrics.RegistryMetrics;
 import dev.freshet.server.metrics.TrainingMetrics;
 import dev.freshet.server.serving.AdapterRegistry;
 import dev.freshet.server.serving.AdapterStore;
+import dev.freshet.server.serving.FusionPolicy;
 import dev.freshet.server.serving.QualityGate;
 import dev.freshet.server.training.IntakeSettings;
 import dev.freshet.server.training.PartitionHandoff;
@@ -41,6 +42,8 @@ import java.util.UUID;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -245,6 +248,15 @@ public final class Freshet implements AutoCloseable {
             LOG.info("[5/6] waiting to catch up with {}", topics.adapters());
             follower.caughtUp().get(5, TimeUnit.MINUTES);
         }
+        // A tenant that takes most of the traffic is served from its fused adapter (FusionPolicy).
+        ScheduledExecutorService fusing = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "freshet-fuse");
+            t.setDaemon(true);
+            return t;
+        });
+        FusionPolicy fusion = FusionPolicy.defaults();
+        fusing.scheduleWithFixedDelay(() -> fusion.tick(registry), 10, 10, TimeUnit.SECONDS);
+        toClose.add(fusing::shutdownNow);
         // 6. HTTP
         api = new HttpApiVerticle(o.http(), registry, metrics, readiness, List.of(new IngestRoutes(producer, topics, codec)));
         httpDeployment = await(vertx.deployVerticle(api));

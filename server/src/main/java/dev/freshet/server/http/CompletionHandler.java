@@ -47,7 +47,7 @@ final class CompletionHandler implements Handler<RoutingContext> {
         } else {
             HttpServerResponse res = ctx.response();
             Consumer<String> abortIfGone = delta -> abortIfClosed(res);
-            inference.run(lease, l -> inference.model().generate(req.prompt(), req.sampling(), l.adaptation(), abortIfGone))
+            inference.run(lease, l -> inference.model().generate(req.prompt(), req.sampling(), l.parameters(), l.adaptation(), abortIfGone))
                     .onSuccess(g -> ctx.json(chunk(meta, g.text(), g.finishReason(), req.logprobs() ? g : null, g)))
                     .onFailure(e -> failUnlessGone(ctx, e));
         }
@@ -66,7 +66,7 @@ final class CompletionHandler implements Handler<RoutingContext> {
                 }
             });
         };
-        inference.run(lease, l -> inference.model().generate(req.prompt(), req.sampling(), l.adaptation(), onText))
+        inference.run(lease, l -> inference.model().generate(req.prompt(), req.sampling(), l.parameters(), l.adaptation(), onText))
                 .onComplete(ar -> {
                     if (res.closed()) {
                         return;

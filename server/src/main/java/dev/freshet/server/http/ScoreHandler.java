@@ -25,7 +25,7 @@ final class ScoreHandler implements Handler<RoutingContext> {
         ScoreRequest req = ScoreRequest.from(Fields.body(ctx));
         Lease lease = inference.pin(ctx, req.model());
         long version = lease.version();
-        inference.run(lease, l -> inference.model().score(req.prompt(), req.continuation(), l.adaptation()))
+        inference.run(lease, l -> inference.model().score(req.prompt(), req.continuation(), l.parameters(), l.adaptation()))
                 .onSuccess(s -> ctx.json(toJson(req, version, s)))
                 .onFailure(ctx::fail);
     }

@@ -32,6 +32,7 @@ import java.nio.file.Path;
  *   <tr><td>freshet_adapter_swaps_total</td><td>counter</td><td>tenant, kind (promote, rollback, restore, follow)</td><td>adapter registry</td></tr>
  *   <tr><td>freshet_gate_rejections_total</td><td>counter</td><td>tenant</td><td>adapter registry</td></tr>
  *   <tr><td>freshet_adapter_versions_resident</td><td>gauge</td><td>tenant</td><td>adapter registry: versions holding native memory</td></tr>
+ *   <tr><td>freshet_adapter_fusions_total</td><td>counter</td><td>tenant</td><td>fusion policy: a dominant tenant's version fused into the base weights</td></tr>
  *   <tr><td>freshet_adapter_events_total</td><td>counter</td><td>outcome (published, publish_failed, applied, stale, own, invalid, failed)</td><td>adapters topic publisher and follower</td></tr>
  *   <tr><td>freshet_process_resident_memory_bytes</td><td>gauge</td><td></td><td>/proc/self/status at scrape time (includes DJL native memory)</td></tr>
  *   <tr><td>freshet_records_consumed_total</td><td>counter</td><td>topic, tenant</td><td>Kafka consumers</td></tr>
@@ -57,6 +58,7 @@ public final class FreshetMetrics {
     private final Counter gateRejections;
     private final Gauge residentVersions;
     private final Counter adapterEvents;
+    private final Counter fusions;
     private final Counter recordsConsumed;
     private final Counter recordsDeadLettered;
     private final Gauge consumerLag;
@@ -85,6 +87,9 @@ public final class FreshetMetrics {
                 .help("Candidate adapter versions the quality gate rejected").labelNames("tenant").register(registry);
         residentVersions = Gauge.builder().name("freshet_adapter_versions_resident")
                 .help("Adapter versions holding native memory: the served one plus retired ones still pinned by requests")
+                .labelNames("tenant").register(registry);
+        fusions = Counter.builder().name("freshet_adapter_fusions_total")
+                .help("Served adapter versions fused into the base weights because their tenant dominated the traffic")
                 .labelNames("tenant").register(registry);
         adapterEvents = Counter.builder().name("freshet_adapter_events_total")
                 .help("Adapter events on the adapters topic: published here, or read and applied, skipped or refused")
@@ -150,6 +155,10 @@ public final class FreshetMetrics {
 
     public Gauge httpInFlight() {
         return httpInFlight;
+    }
+
+    public Counter fusions() {
+        return fusions;
     }
 
     public Counter adapterEvents() {

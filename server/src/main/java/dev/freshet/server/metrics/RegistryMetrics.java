@@ -36,4 +36,9 @@ public final class RegistryMetrics implements RegistryListener {
     public void released(String tenant, long version) {
         metrics.residentVersions().labelValues(tenant).dec();
     }
+
+    @Override
+    public void fused(String tenant, long version) {
+        metrics.fusions().labelValues(tenant).inc();
+    }
 }

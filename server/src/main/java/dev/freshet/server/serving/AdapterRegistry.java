@@ -13,7 +13,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -48,6 +50,7 @@ public final class AdapterRegistry implements AutoCloseable {
     private final ReentrantLock owner = new ReentrantLock();
     private final AtomicReference<ServingSnapshot> snapshot;
     private final VersionHistory history = new VersionHistory(); // written under the owner lock only
+    private final Map<String, LongAdder> requests = new ConcurrentHashMap<>(); // leases per model, for fusion
     private boolean closed; // guarded by owner
 
     public AdapterRegistry(LanguageModel base, AdapterStore store, RegistryListener listener) {
@@ -80,7 +83,8 @@ public final class AdapterRegistry implements AutoCloseable {
                 throw new UnknownModelException(model);
             }
             if (r.tryRetain()) {
-                return new Lease(r);
+                requests.computeIfAbsent(model, k -> new LongAdder()).increment();
+                return new Lease(r, base.weights());
             }
             // Released between our read and our pin: the swap that retired it already published a newer
             // snapshot, so we retry on that. The same snapshot still here would mean a served version was
@@ -89,6 +93,35 @@ public final class AdapterRegistry implements AutoCloseable {
                 throw new IllegalStateException(model + " v" + r.version + " was released while still served");
             }
         }
+    }
+
+    /** Leases taken per model since the last call, which starts counting afresh (for the fusion policy). */
+    public Map<String, Long> drainRequestCounts() {
+        Map<String, Long> out = new TreeMap<>();
+        requests.forEach((model, n) -> {
+            long c = n.sumThenReset();
+            if (c > 0) {
+                out.put(model, c);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Fuses the tenant's served adapter into the base weights (see {@link Adapter#fuse}); a no-op for the
+     * base model, an unserved tenant, or a version already fused. Blocks while the copy is made: call it
+     * from a worker thread.
+     *
+     * @return whether it fused a version now
+     */
+    public boolean fuse(String tenant) {
+        Resident r = snapshot.get().get(tenant);
+        if (r == null || BASE.equals(tenant) || !r.fuse(base)) {
+            return false;
+        }
+        LOG.info("tenant {}: v{} fused into the base weights for serving", tenant, r.version);
+        listener.fused(tenant, r.version);
+        return true;
     }
 
     /** Tenants with a history (served, or only rejected so far), sorted. */

@@ -1,6 +1,7 @@
 package dev.freshet.server.serving;
 
 import dev.freshet.adaptation.model.Adaptation;
+import dev.freshet.adaptation.model.ParameterSource;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -12,10 +13,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Lease implements AutoCloseable {
 
     private final Resident resident;
+    private final ParameterSource parameters;
+    private final Adaptation adaptation;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    Lease(Resident resident) {
+    /** Chooses the form once, so one request never mixes the fused and the applied adapter. */
+    Lease(Resident resident, ParameterSource baseWeights) {
         this.resident = resident;
+        ParameterSource fused = resident.fusedParameters();
+        this.parameters = fused != null ? fused : baseWeights;
+        this.adaptation = fused != null ? Adaptation.NONE : resident.adaptation();
     }
 
     /** {@code base} or the tenant this lease serves. */
@@ -28,12 +35,22 @@ public final class Lease implements AutoCloseable {
         return resident.version;
     }
 
-    /** What to pass to the model for this request. */
+    /** The adaptation to pass to the model with {@link #parameters()} for this request. */
     public Adaptation adaptation() {
+        requireOpen();
+        return adaptation;
+    }
+
+    /** The parameters to pass to the model: the base weights, or the version's fused form. */
+    public ParameterSource parameters() {
+        requireOpen();
+        return parameters;
+    }
+
+    private void requireOpen() {
         if (closed.get()) {
             throw new IllegalStateException("lease on " + resident.tenant + " v" + resident.version + " is closed");
         }
-        return resident.adaptation();
     }
 
     @Override

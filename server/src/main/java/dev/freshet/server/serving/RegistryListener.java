@@ -30,6 +30,9 @@ public interface RegistryListener {
     /** A version's native memory was released: it was retired and its last pin dropped. */
     default void released(String tenant, long version) {}
 
+    /** A served version was fused into the base weights for faster serving. */
+    default void fused(String tenant, long version) {}
+
     /** Every call goes to each listener in turn. */
     static RegistryListener all(RegistryListener... listeners) {
         List<RegistryListener> ls = List.of(listeners);
@@ -52,6 +55,11 @@ public interface RegistryListener {
             @Override
             public void released(String tenant, long version) {
                 ls.forEach(l -> l.released(tenant, version));
+            }
+
+            @Override
+            public void fused(String tenant, long version) {
+                ls.forEach(l -> l.fused(tenant, version));
             }
         };
     }

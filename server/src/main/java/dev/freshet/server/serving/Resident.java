@@ -2,6 +2,8 @@ package dev.freshet.server.serving;
 
 import dev.freshet.adaptation.adapter.Adapter;
 import dev.freshet.adaptation.model.Adaptation;
+import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.model.ParameterSource;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,6 +20,8 @@ final class Resident {
     private final Adaptation adaptation;
     private final RegistryListener listener;
     private final AtomicInteger refs = new AtomicInteger(1); // the snapshot's reference
+    private Adapter.Fused fused; // guarded by this; freed with the adapter
+    private boolean released; // guarded by this
 
     Resident(String tenant, long version, Adapter adapter, RegistryListener listener) {
         this.tenant = tenant;
@@ -32,6 +36,31 @@ final class Resident {
 
     Adaptation adaptation() {
         return adaptation;
+    }
+
+    /** The fused parameters if this version has been fused, else null (serve through {@link #adaptation()}). */
+    synchronized ParameterSource fusedParameters() {
+        return fused == null ? null : fused.parameters();
+    }
+
+    /**
+     * Fuses the adapter into a copy of the adapted base matrices, unless it is the base model, already fused,
+     * or already released. Leases taken from now on serve from the fused form; those already open keep the
+     * applied form, which gives the same outputs. The copy is freed with the adapter.
+     *
+     * @return whether this call fused it
+     */
+    boolean fuse(LanguageModel base) {
+        if (adapter == null) {
+            return false;
+        }
+        synchronized (this) {
+            if (fused != null || released) {
+                return false;
+            }
+            fused = adapter.fuse(base); // under the lock: a concurrent last release waits, then frees it
+            return true;
+        }
     }
 
     /**
@@ -54,6 +83,12 @@ final class Resident {
     void release() {
         int n = refs.decrementAndGet();
         if (n == 0) {
+            synchronized (this) {
+                released = true;
+                if (fused != null) {
+                    fused.close();
+                }
+            }
             if (adapter != null) {
                 adapter.close();
                 listener.released(tenant, version);
