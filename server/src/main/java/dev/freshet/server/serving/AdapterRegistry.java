@@ -207,21 +207,7 @@ public final class AdapterRegistry implements AutoCloseable {
             if (current != null && current.version == version) {
                 return history.find(tenant, version).orElseThrow();
             }
-            if (version != 0 && !store.contains(tenant, version)) {
-                throw new UnknownVersionException(tenant, version);
-            }
-            VersionInfo info = history.find(tenant, version).orElseGet(() -> manifestInfo(tenant, version));
-            Resident r = residentFromStore(tenant, version);
-            try {
-                if (version != 0) {
-                    store.writeHistoryRecord(tenant, info.withState(AdapterState.SERVING));
-                }
-                store.writePromoted(tenant, version);
-            } catch (IOException | RuntimeException e) {
-                r.release();
-                throw e;
-            }
-            return swap(tenant, r, info, RegistryListener.SwapKind.ROLLBACK);
+            return serveStored(tenant, version, RegistryListener.SwapKind.ROLLBACK);
         } finally {
             owner.unlock();
         }
@@ -244,21 +230,7 @@ public final class AdapterRegistry implements AutoCloseable {
             if (version == served || (!rollback && version < served)) {
                 return Optional.empty();
             }
-            if (version != 0 && !store.contains(tenant, version)) {
-                throw new UnknownVersionException(tenant, version);
-            }
-            VersionInfo info = history.find(tenant, version).orElseGet(() -> manifestInfo(tenant, version));
-            Resident r = residentFromStore(tenant, version);
-            try {
-                if (version != 0) {
-                    store.writeHistoryRecord(tenant, info.withState(AdapterState.SERVING));
-                }
-                store.writePromoted(tenant, version);
-            } catch (IOException | RuntimeException e) {
-                r.release();
-                throw e;
-            }
-            return Optional.of(swap(tenant, r, info, RegistryListener.SwapKind.FOLLOW));
+            return Optional.of(serveStored(tenant, version, RegistryListener.SwapKind.FOLLOW));
         } finally {
             owner.unlock();
         }
@@ -375,6 +347,25 @@ public final class AdapterRegistry implements AutoCloseable {
             old.release(); // after the new snapshot is visible, so no new lease can find it
         }
         return served;
+    }
+
+    /** Serves a stored version (0 = the base model): loaded, recorded durably as served, then swapped in. */
+    private VersionInfo serveStored(String tenant, long version, RegistryListener.SwapKind kind) throws IOException {
+        if (version != 0 && !store.contains(tenant, version)) {
+            throw new UnknownVersionException(tenant, version);
+        }
+        VersionInfo info = history.find(tenant, version).orElseGet(() -> manifestInfo(tenant, version));
+        Resident r = residentFromStore(tenant, version);
+        try {
+            if (version != 0) {
+                store.writeHistoryRecord(tenant, info.withState(AdapterState.SERVING));
+            }
+            store.writePromoted(tenant, version);
+        } catch (IOException | RuntimeException e) {
+            r.release();
+            throw e;
+        }
+        return swap(tenant, r, info, kind);
     }
 
     private Resident residentFromStore(String tenant, long version) throws IOException {

@@ -7,22 +7,18 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.freshet.adaptation.world.World;
-import dev.freshet.adaptation.world.WorldDocument;
 import dev.freshet.adaptation.world.WorldSize;
 import dev.freshet.server.testing.ServeProcess;
 import dev.freshet.streams.embedded.EmbeddedKafka;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -77,19 +73,7 @@ class ClusterIT {
                             config.toString(), "--role", "server")) {
                 server1.awaitReady(READY);
                 server2.awaitReady(READY);
-                int next = 0;
-                for (int i = 0; i < PER_TENANT; i++) {
-                    for (String tenant : TENANTS) {
-                        WorldDocument doc = world.documents().get(next++);
-                        String id = tenant + "-" + doc.id();
-                        JsonObject json = new JsonObject();
-                        json.addProperty("id", id);
-                        json.addProperty("text", doc.text());
-                        producer.send(new ProducerRecord<>("cl.documents", tenant, json.toString().getBytes(StandardCharsets.UTF_8)));
-                        produced.computeIfAbsent(tenant, t -> new ArrayList<>()).add(id);
-                    }
-                }
-                producer.flush();
+                produced.putAll(ServeProcess.produceDocuments(producer, "cl.documents", world, TENANTS, PER_TENANT));
 
                 // Kill the first trainer once the cluster has announced some versions, while records remain.
                 awaitCovered(server1, TOTAL / 6, trainer1, trainer2);

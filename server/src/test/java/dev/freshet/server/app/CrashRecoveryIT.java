@@ -3,16 +3,12 @@ package dev.freshet.server.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonObject;
 import dev.freshet.adaptation.world.World;
-import dev.freshet.adaptation.world.WorldDocument;
 import dev.freshet.adaptation.world.WorldSize;
 import dev.freshet.server.testing.ServeProcess;
 import dev.freshet.streams.embedded.EmbeddedKafka;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,7 +17,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -58,19 +53,7 @@ class CrashRecoveryIT {
                 first.awaitReady(Duration.ofSeconds(120));
                 // The whole backlog at once: the trainer works through it in micro-batches, so a kill after the
                 // first version lands in the middle of it.
-                int next = 0;
-                for (int i = 0; i < PER_TENANT; i++) {
-                    for (String tenant : TENANTS) {
-                        WorldDocument doc = world.documents().get(next++);
-                        String id = tenant + "-" + doc.id();
-                        JsonObject json = new JsonObject();
-                        json.addProperty("id", id);
-                        json.addProperty("text", doc.text());
-                        producer.send(new ProducerRecord<>("crash.documents", tenant, json.toString().getBytes(StandardCharsets.UTF_8)));
-                        produced.computeIfAbsent(tenant, t -> new ArrayList<>()).add(id);
-                    }
-                }
-                producer.flush();
+                produced.putAll(ServeProcess.produceDocuments(producer, "crash.documents", world, TENANTS, PER_TENANT));
                 awaitCovered(first, data, 1);
                 int coveredAtKill = ServeProcess.coveredCount(data, TENANTS);
                 first.kill();

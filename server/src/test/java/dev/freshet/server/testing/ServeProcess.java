@@ -2,6 +2,8 @@ package dev.freshet.server.testing;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.freshet.adaptation.world.World;
+import dev.freshet.adaptation.world.WorldDocument;
 import dev.freshet.server.training.CoveredRecords;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -9,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +19,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * {@code freshet serve} as a separate operating-system process, started from the shaded jar the way
@@ -129,6 +135,31 @@ public final class ServeProcess implements AutoCloseable {
         } catch (IOException e) {
             return "(no log: " + e + ")";
         }
+    }
+
+    /**
+     * Produces {@code perTenant} documents of the world for each tenant, interleaved (one per tenant in turn),
+     * ids {@code <tenant>-<document id>}; flushed before it returns.
+     *
+     * @return the produced ids per tenant
+     */
+    public static Map<String, List<String>> produceDocuments(KafkaProducer<String, byte[]> producer, String topic, World world,
+            List<String> tenants, int perTenant) {
+        Map<String, List<String>> produced = new TreeMap<>();
+        int next = 0;
+        for (int i = 0; i < perTenant; i++) {
+            for (String tenant : tenants) {
+                WorldDocument doc = world.documents().get(next++);
+                String id = tenant + "-" + doc.id();
+                JsonObject json = new JsonObject();
+                json.addProperty("id", id);
+                json.addProperty("text", doc.text());
+                producer.send(new ProducerRecord<>(topic, tenant, json.toString().getBytes(StandardCharsets.UTF_8)));
+                produced.computeIfAbsent(tenant, t -> new ArrayList<>()).add(id);
+            }
+        }
+        producer.flush();
+        return produced;
     }
 
     /** Per tenant: how many versions stored under {@code dataDir} cover each document id. */
