@@ -25,11 +25,16 @@ public final class Gates {
 
     private Gates() {}
 
-    /** The probe-set gate for {@code model}. */
+    /** The probe-set gate for {@code model}, default thresholds. */
     public static QualityGate forModel(LanguageModel model) {
+        return forModel(model, ProbeSetGate.Thresholds.defaults());
+    }
+
+    /** The probe-set gate for {@code model} with the given thresholds ({@code serve --gate-max-perplexity-rise ...}). */
+    public static QualityGate forModel(LanguageModel model, ProbeSetGate.Thresholds thresholds) {
         World world = World.generate(WORLD_SEED, WorldSize.DEFAULT);
         return new ProbeSetGate(model, new ProbeSetGate.ProbeSet(sample(world.pretrainingTexts(), TEXTS), sample(world.stableQa(), QUESTIONS)),
-                ProbeSetGate.Thresholds.defaults());
+                thresholds);
     }
 
     /** No gate: every candidate is promoted. */

@@ -5,6 +5,7 @@ import dev.freshet.server.app.Freshet;
 import dev.freshet.server.app.Gates;
 import dev.freshet.server.app.Role;
 import dev.freshet.server.http.HttpConfig;
+import dev.freshet.server.serving.ProbeSetGate;
 import dev.freshet.streams.embedded.EmbeddedKafka;
 import dev.freshet.streams.kafka.Topics;
 
@@ -53,6 +54,8 @@ final class ServeCommand implements Command {
               --infer-threads N    threads running model calls (default 2)
               --lr X               training learning rate (default 1e-3)
               --no-gate            promote every version without the quality gate
+              --gate-max-perplexity-rise X   relative rise of old-world perplexity the gate lets through (default 0.05)
+              --gate-max-exact-match-drop X  fall of neighbourhood exact match it lets through, 0..1 (default 0.05)
               --role R             all (train and serve, default), trainer (train and announce versions on
                                    PREFIX.adapters), or server (serve only: follow PREFIX.adapters)
               --config FILE        a properties file of these options (key = option name, e.g. http-port=8080)
@@ -68,7 +71,8 @@ final class ServeCommand implements Command {
     @Override
     public Set<String> valuedOptions() {
         return Set.of("http-port", "http-host", "data-dir", "max-in-flight", "max-body-bytes", "infer-threads", "model", "device",
-                "kafka", "kafka-port", "topic-prefix", "partitions", "lr", "role", "config");
+                "kafka", "kafka-port", "topic-prefix", "partitions", "lr", "role", "config", "gate-max-perplexity-rise",
+                "gate-max-exact-match-drop");
     }
 
     @Override
@@ -118,6 +122,10 @@ final class ServeCommand implements Command {
         }
         if (a.has("no-gate")) {
             o = o.withGate(Gates::none);
+        } else if (a.has("gate-max-perplexity-rise") || a.has("gate-max-exact-match-drop")) {
+            ProbeSetGate.Thresholds t = new ProbeSetGate.Thresholds(a.getFloat("gate-max-perplexity-rise", 0.05f),
+                    a.getFloat("gate-max-exact-match-drop", 0.05f));
+            o = o.withGate(m -> Gates.forModel(m, t));
         }
         if (a.has("role")) {
             o = o.withRole(Role.parse(a.get("role", "all")));

@@ -66,4 +66,14 @@ class ConfigLayersTest {
         assertThrows(Args.UsageException.class, () -> resolve(Map.of(), "--config", dir.resolve("absent").toString()));
         assertFalse(resolve(Map.of("FRESHET_ADMIN_TOKEN", "x", "FRESHET_NOPE", "1")).has("nope"));
     }
+
+    @Test
+    void gateThresholdsAreCheckedBeforeAnythingStarts() {
+        ServeCommand serve = new ServeCommand();
+        java.util.function.Function<String[], Object> options = argv -> ServeCommand.options(
+                Args.parse(argv, 0, serve.valuedOptions(), serve.flagOptions()), dir, 0, dev.freshet.server.http.HttpConfig.defaults());
+        assertThrows(IllegalArgumentException.class, () -> options.apply(new String[] {"--gate-max-exact-match-drop", "2"}));
+        assertThrows(IllegalArgumentException.class, () -> options.apply(new String[] {"--gate-max-perplexity-rise", "-0.1"}));
+        options.apply(new String[] {"--gate-max-perplexity-rise", "0.25", "--gate-max-exact-match-drop", "0.25"});
+    }
 }
