@@ -1,6 +1,11 @@
 package dev.freshet.server.app;
 
+import dev.freshet.adaptation.camels.TokenWeighting;
+import dev.freshet.adaptation.camels.TokenWeightings;
+import dev.freshet.adaptation.camels.WeightingModel;
 import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.world.World;
+import dev.freshet.adaptation.world.WorldSize;
 import dev.freshet.server.http.HttpApiVerticle;
 import dev.freshet.server.http.HttpConfig;
 import dev.freshet.server.http.IngestRoutes;
@@ -8,10 +13,16 @@ import dev.freshet.server.http.Readiness;
 import dev.freshet.server.metrics.FreshetMetrics;
 import dev.freshet.server.metrics.RegistryMetrics;
 import dev.freshet.server.metrics.TrainingMetrics;
+import dev.freshet.server.replication.AdapterFollower;
+import dev.freshet.server.replication.AdapterPublisher;
+import dev.freshet.server.replication.ReplicationEvents;
 import dev.freshet.server.serving.AdapterRegistry;
 import dev.freshet.server.serving.AdapterStore;
 import dev.freshet.server.serving.FusionPolicy;
 import dev.freshet.server.serving.QualityGate;
+import dev.freshet.server.serving.RegistryListener;
+import dev.freshet.server.training.BreadthFirstEditLearner;
+import dev.freshet.server.training.DocumentWeighting;
 import dev.freshet.server.training.IntakeSettings;
 import dev.freshet.server.training.PartitionHandoff;
 import dev.freshet.server.training.RegistrySink;
@@ -19,6 +30,8 @@ import dev.freshet.server.training.ServingPressure;
 import dev.freshet.server.training.TrainingQueue;
 import dev.freshet.server.training.TrainingSettings;
 import dev.freshet.server.training.TrainingWorker;
+import dev.freshet.server.training.WeightedDocumentLearner;
+import dev.freshet.server.verticle.AdaptersVerticle;
 import dev.freshet.server.verticle.DocumentsVerticle;
 import dev.freshet.server.verticle.EditsVerticle;
 import dev.freshet.streams.codec.RecordCodec;
@@ -27,21 +40,18 @@ import dev.freshet.streams.kafka.CommitAfterDurable;
 import dev.freshet.streams.kafka.DeadLetterPublisher;
 import dev.freshet.streams.kafka.Topics;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import dev.freshet.server.replication.AdapterFollower;
-import dev.freshet.server.replication.AdapterPublisher;
-import dev.freshet.server.replication.ReplicationEvents;
-import dev.freshet.server.serving.RegistryListener;
-import dev.freshet.server.verticle.AdaptersVerticle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Locale;
-import java.util.UUID;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -94,10 +104,14 @@ public final class Freshet implements AutoCloseable {
      * @param group the consumer group prefix
      * @param role what this process does: train, serve, or both
      * @param kafkaClient Kafka client properties passed to every client as given (security, timeouts)
+     * @param weighting how documents' tokens are weighted in training: {@code uniform} (default),
+     *     {@code salient-spans}, {@code tfidf} or {@code camels} (the bundled meta-trained weighting model for
+     *     the bundled base model, or the one in {@code weightingDir})
+     * @param weightingDir a {@code meta-train} output for {@code camels}; null for the bundled one
      */
     public record Options(Path dataDir, String kafka, int kafkaPort, String topicPrefix, int partitions, HttpConfig http,
             UnaryOperator<TrainingSettings> training, Function<LanguageModel, QualityGate> gate, String group, Role role,
-            Map<String, String> kafkaClient) {
+            Map<String, String> kafkaClient, String weighting, Path weightingDir) {
         public Options {
             Objects.requireNonNull(dataDir, "dataDir");
             Objects.requireNonNull(http, "http");
@@ -105,6 +119,7 @@ public final class Freshet implements AutoCloseable {
             Objects.requireNonNull(gate, "gate");
             Objects.requireNonNull(role, "role");
             kafkaClient = Map.copyOf(kafkaClient);
+            Objects.requireNonNull(weighting, "weighting");
             if (partitions < 1) {
                 throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
             }
@@ -113,32 +128,37 @@ public final class Freshet implements AutoCloseable {
         /** Embedded broker on {@code kafkaPort}, prefix {@code freshet}, 4 partitions, default training, the probe-set gate, role all. */
         public static Options defaults(Path dataDir, int kafkaPort, HttpConfig http) {
             return new Options(dataDir, null, kafkaPort, Topics.DEFAULT_PREFIX, 4, http, UnaryOperator.identity(), Gates::forModel,
-                    "freshet-trainer", Role.ALL, Map.of());
+                    "freshet-trainer", Role.ALL, Map.of(), "uniform", null);
         }
 
         public Options withKafka(String bootstrap) {
-            return new Options(dataDir, bootstrap, kafkaPort, topicPrefix, partitions, http, training, gate, group, role, kafkaClient);
+            return new Options(dataDir, bootstrap, kafkaPort, topicPrefix, partitions, http, training, gate, group, role, kafkaClient, weighting, weightingDir);
         }
 
         public Options withTopics(String prefix, int n) {
-            return new Options(dataDir, kafka, kafkaPort, prefix, n, http, training, gate, group, role, kafkaClient);
+            return new Options(dataDir, kafka, kafkaPort, prefix, n, http, training, gate, group, role, kafkaClient, weighting, weightingDir);
         }
 
         public Options withTraining(UnaryOperator<TrainingSettings> t) {
-            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, t, gate, group, role, kafkaClient);
+            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, t, gate, group, role, kafkaClient, weighting, weightingDir);
         }
 
         public Options withGate(Function<LanguageModel, QualityGate> g) {
-            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, training, g, group, role, kafkaClient);
+            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, training, g, group, role, kafkaClient, weighting, weightingDir);
         }
 
         public Options withRole(Role r) {
-            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, training, gate, group, r, kafkaClient);
+            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, training, gate, group, r, kafkaClient, weighting, weightingDir);
+        }
+
+        /** Documents weighted by {@code name} ({@code camels} from {@code dir}, or the bundled model when null). */
+        public Options withWeighting(String name, Path dir) {
+            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, training, gate, group, role, kafkaClient, name, dir);
         }
 
         /** Extra Kafka client properties, e.g. {@code security.protocol=SASL_SSL} and the {@code sasl.*} settings. */
         public Options withKafkaClient(Map<String, String> props) {
-            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, training, gate, group, role, props);
+            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, training, gate, group, role, props, weighting, weightingDir);
         }
     }
 
@@ -222,7 +242,8 @@ public final class Freshet implements AutoCloseable {
             TrainingQueue queue = new TrainingQueue(settings.queueCapacity());
             // A tenant taken over from another trainer resumes from the versions that trainer announced.
             TrainingWorker.CatchUp catchUp = () -> follower.awaitCurrent(Duration.ofSeconds(60));
-            TrainingWorker worker = new TrainingWorker(model, settings, queue, TrainingWorker.Learners.defaults(settings), store,
+            TrainingWorker.Learners learners = new TrainingWorker.Learners(documentLearner(o, model), BreadthFirstEditLearner.of(settings));
+            TrainingWorker worker = new TrainingWorker(model, settings, queue, learners, store,
                     new RegistrySink(store, registry, gate, trainingMetrics), pressure, trainingMetrics, catchUp);
             worker.start();
             toClose.add(() -> worker.stop().get(60, TimeUnit.SECONDS));
@@ -264,6 +285,25 @@ public final class Freshet implements AutoCloseable {
         readiness.ready();
         LOG.info("[6/6] HTTP API on http://{}:{}; {} ready in {} ms", o.http().host(), api.actualPort(), o.role().flag(),
                 (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** The document learner {@code o.weighting()} names; a weighting model it loads is closed with the server. */
+    private WeightedDocumentLearner documentLearner(Options o, LanguageModel model) throws IOException {
+        if (o.weighting().equals("uniform")) {
+            return WeightedDocumentLearner.uniform(settings);
+        }
+        WeightingModel camels = o.weighting().equals("camels") ? TokenWeightings.camelsModel(model, o.weightingDir()) : null;
+        if (camels != null) {
+            toClose.add(camels);
+        }
+        List<String> corpus = o.weighting().equals("tfidf") ? World.generate(Gates.WORLD_SEED, WorldSize.DEFAULT).pretrainingTexts() : List.of();
+        if (o.weighting().equals("none")) {
+            throw new IllegalArgumentException("--weighting none would train nothing; use uniform, salient-spans, tfidf or camels");
+        }
+        TokenWeighting weighting = TokenWeightings.create(o.weighting(), new TokenWeightings.Resources(corpus, Set.of(), camels));
+        LOG.info("documents are weighted by {}", weighting.name());
+        return new WeightedDocumentLearner(weighting.name(), new DocumentWeighting(model, weighting), settings.documentEpochs(),
+                settings.sequencesPerStep());
     }
 
     /** The bound HTTP port. */

@@ -54,6 +54,9 @@ final class ServeCommand implements Command {
               --infer-threads N    threads running model calls (default 2)
               --lr X               training learning rate (default 1e-3)
               --no-gate            promote every version without the quality gate
+              --weighting W        how document tokens are weighted in training: uniform (default), salient-spans,
+                                   tfidf, or camels (the bundled meta-trained weighting model of the default model)
+              --weighting-dir DIR  a bin/freshet meta-train output (DIR/best) for camels on another base model
               --gate-max-perplexity-rise X   relative rise of old-world perplexity the gate lets through (default 0.05)
               --gate-max-exact-match-drop X  fall of neighbourhood exact match it lets through, 0..1 (default 0.05)
               --role R             all (train and serve, default), trainer (train and announce versions on
@@ -71,7 +74,7 @@ final class ServeCommand implements Command {
     @Override
     public Set<String> valuedOptions() {
         return Set.of("http-port", "http-host", "data-dir", "max-in-flight", "max-body-bytes", "infer-threads", "model", "device",
-                "kafka", "kafka-port", "topic-prefix", "partitions", "lr", "role", "config", "gate-max-perplexity-rise",
+                "kafka", "kafka-port", "topic-prefix", "partitions", "lr", "role", "config", "weighting", "weighting-dir", "gate-max-perplexity-rise",
                 "gate-max-exact-match-drop");
     }
 
@@ -129,6 +132,9 @@ final class ServeCommand implements Command {
         }
         if (a.has("role")) {
             o = o.withRole(Role.parse(a.get("role", "all")));
+        }
+        if (a.has("weighting") || a.has("weighting-dir")) {
+            o = o.withWeighting(a.get("weighting", "camels"), a.has("weighting-dir") ? Path.of(a.get("weighting-dir", null)) : null);
         }
         return o.withKafkaClient(a.withPrefix(ConfigLayers.KAFKA_PREFIX));
     }
