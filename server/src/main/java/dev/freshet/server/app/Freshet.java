@@ -47,7 +47,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -192,7 +191,7 @@ public final class Freshet implements AutoCloseable {
 
     private void startAll(Options o, LanguageModel model) throws Exception {
         long t0 = System.nanoTime();
-        String origin = o.role().name().toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID();
+        String origin = o.role().flag() + "-" + UUID.randomUUID();
         // 1. broker
         if (o.kafka() == null) {
             LOG.info("[1/6] starting the embedded Kafka broker under {}", o.dataDir().resolve("kafka").toAbsolutePath());
@@ -292,14 +291,14 @@ public final class Freshet implements AutoCloseable {
         if (o.weighting().equals("uniform")) {
             return WeightedDocumentLearner.uniform(settings);
         }
+        if (o.weighting().equals("none")) {
+            throw new IllegalArgumentException("--weighting none would train nothing; use uniform, salient-spans, tfidf or camels");
+        }
         WeightingModel camels = o.weighting().equals("camels") ? TokenWeightings.camelsModel(model, o.weightingDir()) : null;
         if (camels != null) {
             toClose.add(camels);
         }
         List<String> corpus = o.weighting().equals("tfidf") ? World.generate(Gates.WORLD_SEED, WorldSize.DEFAULT).pretrainingTexts() : List.of();
-        if (o.weighting().equals("none")) {
-            throw new IllegalArgumentException("--weighting none would train nothing; use uniform, salient-spans, tfidf or camels");
-        }
         TokenWeighting weighting = TokenWeightings.create(o.weighting(), new TokenWeightings.Resources(corpus, Set.of(), camels));
         LOG.info("documents are weighted by {}", weighting.name());
         return new WeightedDocumentLearner(weighting.name(), new DocumentWeighting(model, weighting), settings.documentEpochs(),

@@ -60,6 +60,7 @@ public final class AdapterFollower {
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final AtomicLong applied = new AtomicLong();
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>(); // written by the follower thread
+    private Consumer<String, byte[]> endReader; // guarded by this; for awaitCurrent
     private final Thread thread;
     private volatile boolean stopping;
 
@@ -100,17 +101,24 @@ public final class AdapterFollower {
     /**
      * Blocks until every event on the topic now has been applied here: what a trainer waits for before it
      * loads a tenant taken over from another trainer (whose last versions it must resume from and whose
-     * covered records it must skip). Reads the end offsets with a short-lived consumer of its own.
+     * covered records it must skip). Reads the end offsets with a consumer of its own, made on first use
+     * and kept (callers are trainers loading a tenant, so this runs once per tenant and rebalance).
      *
      * @throws IllegalStateException if the follower has stopped or does not catch up within {@code timeout}
      */
     public void awaitCurrent(Duration timeout) throws InterruptedException {
         Map<TopicPartition, Long> end;
-        try (Consumer<String, byte[]> c = new KafkaConsumer<>(config)) {
-            end = c.endOffsets(partitions(c), timeout);
+        synchronized (this) {
+            if (stopped.isDone()) {
+                throw new IllegalStateException("the adapters follower has stopped");
+            }
+            if (endReader == null) {
+                endReader = new KafkaConsumer<>(config);
+            }
+            end = endReader.endOffsets(partitions(endReader), timeout);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!end.entrySet().stream().allMatch(e -> positions.getOrDefault(e.getKey(), 0L) >= e.getValue())) {
+        while (!reached(end, positions)) {
             if (stopped.isDone()) {
                 throw new IllegalStateException("the adapters follower has stopped");
             }
@@ -121,9 +129,9 @@ public final class AdapterFollower {
         }
     }
 
-    /** Versions served so far because another replica announced them. */
-    public long applied() {
-        return applied.get();
+    /** Whether {@code positions} are at or past {@code end} on every partition. */
+    private static boolean reached(Map<TopicPartition, Long> end, Map<TopicPartition, Long> positions) {
+        return end.entrySet().stream().allMatch(e -> positions.getOrDefault(e.getKey(), 0L) >= e.getValue());
     }
 
     /** Stops after the current poll; the future completes when the consumer is closed. Does not block. */
@@ -150,7 +158,7 @@ public final class AdapterFollower {
                 for (TopicPartition tp : partitions) {
                     positions.put(tp, c.position(tp)); // after apply: a position here means applied
                 }
-                if (!caughtUp.isDone() && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+                if (!caughtUp.isDone() && reached(end, positions)) {
                     LOG.info("caught up with {}: {} version(s) followed", topic, applied.get());
                     caughtUp.complete(null);
                 }
@@ -162,7 +170,12 @@ public final class AdapterFollower {
             caughtUp.completeExceptionally(e);
         } finally {
             caughtUp.complete(null);
-            stopped.complete(null);
+            synchronized (this) {
+                stopped.complete(null);
+                if (endReader != null) {
+                    endReader.close();
+                }
+            }
         }
     }
 

@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
  * <em>before</em> it is offered to the {@link AdapterRegistry}, so a version the quality gate rejects still
  * records the ids it covers and offsets can be committed either way (see {@link VersionSink}).
  *
- * <p>Freshness: a record counts as served when the first version of its tenant <em>at or after</em> the
- * version that covers it is promoted. A tenant's adapter keeps training from its own weights, so a later
- * version contains the effect of a rejected earlier one. {@link Listener#servedRecords} reports them.
+ * <p>Freshness: a record counts as served when the version that covers it is promoted, or a later one
+ * that still holds its effect: one kept from a failed offer (the worker trains on from it). A record whose
+ * version the gate rejected is never served: the worker resumes from the served version (see
+ * {@link VersionSink.Outcome#REJECTED}). {@link Listener#servedRecords} reports served records.
  * Called on the training thread only.
  */
 public final class RegistrySink implements VersionSink {
@@ -78,6 +79,10 @@ public final class RegistrySink implements VersionSink {
             listener.servedRecords(tenant, info.version(), served);
             return Outcome.SERVED;
         }
-        return info.state() == AdapterState.REJECTED ? Outcome.REJECTED : Outcome.STORED;
+        if (info.state() == AdapterState.REJECTED) {
+            waiting.clear(); // training resumes from the served version: no later version holds these records
+            return Outcome.REJECTED;
+        }
+        return Outcome.STORED;
     }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * The bounded hand-over from the Kafka consumers to the training worker: many producers (one per
@@ -92,7 +93,7 @@ public final class TrainingQueue {
     }
 
     /** Drops every queued item {@code which} matches (records of partitions given up in a rebalance); returns how many. */
-    public int removeIf(java.util.function.Predicate<WorkItem> which) {
+    public int removeIf(Predicate<WorkItem> which) {
         int before = items.size();
         items.removeIf(s -> which.test(s.item()));
         signalIfDrained();

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,7 +98,6 @@ public final class TrainingWorker implements PartitionHandoff, AutoCloseable {
     private final Map<TenantId, TenantState> tenants = new HashMap<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final ConcurrentLinkedQueue<Release> releases = new ConcurrentLinkedQueue<>();
-    private final List<Release> released = new ArrayList<>(); // training thread only
     private final TrainingQueue queue;
     private final CatchUp catchUp;
     private final Thread thread;
@@ -203,12 +203,13 @@ public final class TrainingWorker implements PartitionHandoff, AutoCloseable {
         if (r == null) {
             return batch;
         }
+        List<Release> released = new ArrayList<>();
         Set<TopicPartition> gone = new HashSet<>();
         for (; r != null; r = releases.poll()) {
             gone.addAll(r.partitions());
             released.add(r);
         }
-        java.util.function.Predicate<WorkItem> ofGone = i -> gone.contains(new TopicPartition(i.origin().topic(), i.origin().partition()));
+        Predicate<WorkItem> ofGone = i -> gone.contains(new TopicPartition(i.origin().topic(), i.origin().partition()));
         int dropped = queue.removeIf(ofGone);
         List<WorkItem> kept = new ArrayList<>(batch);
         kept.removeIf(ofGone);
@@ -223,7 +224,6 @@ public final class TrainingWorker implements PartitionHandoff, AutoCloseable {
         tenants.clear();
         LOG.info("released {}: {} queued records left to the next owner, {} tenant states forgotten", gone, dropped, forgotten);
         released.forEach(x -> x.done().complete(null));
-        released.clear();
         return kept;
     }
 

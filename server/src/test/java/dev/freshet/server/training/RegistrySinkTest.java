@@ -18,7 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The serving sink stores before it offers, and reports records served once a later version passes the gate. */
+/** The serving sink stores before it offers, says which way the gate went, and reports records only when they are served. */
 class RegistrySinkTest {
 
     private static final TenantId ACME = new TenantId("acme");
@@ -31,7 +31,7 @@ class RegistrySinkTest {
     }
 
     @Test
-    void aRejectedVersionIsStillDurableAndItsRecordsAreServedByTheNextPromotedOne() throws Exception {
+    void aRejectedVersionIsStillDurableButItsRecordsAreNotReportedServedByTheNextPromotedOne() throws Exception {
         LanguageModel model = dev.freshet.server.serving.TestModels.model();
         AdapterStore store = new AdapterStore(dataDir);
         QualityGate rejectsV1 = (served, sv, candidate, cv) -> cv == 1 ? new GateVerdict(false, "test rejects v1", sv, Map.of())
@@ -41,14 +41,14 @@ class RegistrySinkTest {
             RegistrySink sink = new RegistrySink(store, registry, rejectsV1,
                     (tenant, version, records) -> records.forEach(r -> served.add(tenant.value() + " v" + version + " " + r.id())));
 
-            sink.accept(ACME, dev.freshet.server.serving.TestModels.candidate(model, 1, 0f), covered("a", 0));
+            assertEquals(VersionSink.Outcome.REJECTED, sink.accept(ACME, dev.freshet.server.serving.TestModels.candidate(model, 1, 0f), covered("a", 0)));
             assertTrue(store.contains(ACME.value(), 1), "the rejected version is stored: its manifest records 'a' as applied");
             assertEquals(AdapterState.REJECTED, registry.history(ACME.value()).orElseThrow().get(1).state());
             assertEquals(List.of(), served);
 
-            sink.accept(ACME, dev.freshet.server.serving.TestModels.candidate(model, 2, 0f), covered("b", 1));
+            assertEquals(VersionSink.Outcome.SERVED, sink.accept(ACME, dev.freshet.server.serving.TestModels.candidate(model, 2, 0f), covered("b", 1)));
             assertEquals(Long.valueOf(2), registry.snapshot().versions().get(ACME.value()));
-            assertEquals(List.of("acme v2 a", "acme v2 b"), served, "v2 is the first served version containing both records");
+            assertEquals(List.of("acme v2 b"), served, "v2 was trained from the served version, so it holds 'b' but not the rejected 'a'");
         }
     }
 }
