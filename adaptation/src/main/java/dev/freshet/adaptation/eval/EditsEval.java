@@ -72,8 +72,11 @@ public final class EditsEval {
     public static final String OLD_PPL = "old_ppl";
     public static final String SECONDS_PER_EDIT = "s_per_edit";
 
+    /** Arm keys, for running a subset ({@code --arms}): LocFT-BF, depth-first FT, whole-layer FT. */
+    public static final List<String> ARM_KEYS = List.of("locft", "df", "layer");
+
     /** One compared editor: where it trains, in which order, at which rate. */
-    record Arm(String label, List<String> modules, EditOrder order, float learningRate) {}
+    record Arm(String key, String label, List<String> modules, EditOrder order, float learningRate) {}
 
     /** The three arms for a model: the localized module, and the whole layer that holds it. */
     static List<Arm> arms(LanguageModel model, Settings s) {
@@ -84,16 +87,26 @@ public final class EditsEval {
                         + "; candidates: " + EditLocations.candidates(model).stream().filter(l -> l.modules().size() == 1).map(l -> l.modules().get(0)).toList()));
         float lr = s.edit().learningRate();
         return List.of(
-                new Arm("LocFT-BF", List.of(s.location()), EditOrder.BREADTH_FIRST, lr),
-                new Arm("FT depth-first", List.of(s.location()), EditOrder.DEPTH_FIRST, lr),
-                new Arm("FT full layer (BF)", layer.modules(), EditOrder.BREADTH_FIRST, lr / 10));
+                new Arm("locft", "LocFT-BF", List.of(s.location()), EditOrder.BREADTH_FIRST, lr),
+                new Arm("df", "FT depth-first", List.of(s.location()), EditOrder.DEPTH_FIRST, lr),
+                new Arm("layer", "FT full layer (BF)", layer.modules(), EditOrder.BREADTH_FIRST, lr / 10));
     }
 
     public static EvalTable run(LanguageModel model, EvalData data, Settings s, Consumer<String> progress) {
+        return run(model, data, s, ARM_KEYS, progress);
+    }
+
+    /** Runs the arms named in {@code armKeys} (a subset of {@link #ARM_KEYS}), e.g. one arm while tuning it. */
+    public static EvalTable run(LanguageModel model, EvalData data, Settings s, List<String> armKeys, Consumer<String> progress) {
+        for (String k : armKeys) {
+            if (!ARM_KEYS.contains(k)) {
+                throw new IllegalArgumentException("unknown edits arm '" + k + "'; arms are " + ARM_KEYS);
+            }
+        }
         Consumer<String> log = progress == null ? line -> { } : progress;
         List<WorldEdit> all = data.requireEdits();
         OldWorldProbe probe = data.probe(0, s.oldTexts());
-        List<Arm> arms = arms(model, s);
+        List<Arm> arms = arms(model, s).stream().filter(a -> armKeys.contains(a.key())).toList();
         int n = Math.min(s.edits(), all.size());
         EvalTable table = new EvalTable("edits", List.of(
                 EvalTable.Column.percent(EFFICACY, "efficacy %"),

@@ -73,6 +73,20 @@ public final class EvalTable {
         return List.copyOf(rows.getOrDefault(row, Map.of()).getOrDefault(column, List.of()));
     }
 
+    /** The latest seed's value of every column of {@code row}, as {@code header value} pairs: one seed's progress line. */
+    public String lastRow(String row) {
+        StringBuilder sb = new StringBuilder();
+        for (Column c : columns) {
+            List<Double> v = values(row, c.key());
+            if (!v.isEmpty()) {
+                double last = v.get(v.size() - 1);
+                sb.append(sb.isEmpty() ? "" : "  ").append(c.header()).append(' ')
+                        .append(String.format(Locale.ROOT, "%." + c.decimals() + "f", c.percent() ? 100 * last : last));
+            }
+        }
+        return sb.toString();
+    }
+
     public SeedStats stats(String row, String column) {
         return SeedStats.of(values(row, column));
     }

@@ -148,6 +148,8 @@ public final class ForgettingEval {
                     }
                     Adaptation served = slow != null ? slow.slowAdaptation() : adapter.adaptation();
                     measure(table, label, model, served, docWindows, editWindows, k, first, probe);
+                    // Each arm's figures as soon as they exist: a long run stopped part-way still leaves its measured seeds.
+                    log.accept(String.format("seed %d/%d  %-18s %s", seed + 1, s.seeds(), label, table.lastRow(label)));
                 }
             }
         }

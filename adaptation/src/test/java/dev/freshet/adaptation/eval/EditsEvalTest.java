@@ -50,4 +50,15 @@ class EditsEvalTest {
             assertTrue(t.notes().stream().anyMatch(n -> n.contains("holds only 5")), "N is capped and the cap is reported");
         }
     }
+
+    @Test
+    void runsOnlyTheNamedArms() {
+        EvalData data = EvalFixtures.data(0, 3);
+        try (LanguageModel m = EvalFixtures.sharpGpt2(2)) {
+            EditsEval.Settings s = new EditsEval.Settings(3, 3, 1, 1, FAST, "h.1.mlp.c_proj", 2);
+            EvalTable t = EditsEval.run(m, data, s, List.of("locft"), null);
+            assertEquals(List.of("(unedited)", "LocFT-BF"), t.rowLabels());
+            assertThrows(IllegalArgumentException.class, () -> EditsEval.run(m, data, s, List.of("locft", "rome"), null));
+        }
+    }
 }

@@ -44,6 +44,13 @@ class EvalTableTest {
     }
 
     @Test
+    void lastRowShowsTheLatestSeedOfEachColumn() {
+        EvalTable t = table();
+        assertEquals("EM % 30.0  ppl 1.70", t.lastRow("uniform"));
+        assertEquals("", t.lastRow("absent"));
+    }
+
+    @Test
     void jsonKeepsPerSeedValuesAndWritesNanAsNull(@TempDir Path dir) throws Exception {
         EvalTable t = table();
         t.setting("seeds", 3);

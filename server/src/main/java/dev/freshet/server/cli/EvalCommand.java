@@ -80,6 +80,9 @@ final class EvalCommand implements Command {
               --location MODULE     localized module (default %s)
               --epochs N            breadth-first epochs at most (default %d, quick %d; also forgetting's edits)
               --steps-per-edit N    depth-first steps per edit at most (default %d)
+              --replay N            earlier edits replayed with each window at most (default %d)
+              --stop-loss X         skip a batch, and stop a window, below this loss (default %s; also forgetting's edits)
+              --arms LIST           locft,df,layer (default all three)
             forgetting:
               --windows K           windows (default %d, quick %d)
               --docs-per-window N   (default %d, quick %d)
@@ -90,7 +93,7 @@ final class EvalCommand implements Command {
               --reset LIST          MWI arms: never,per-window (default both; quick: never)
             """.formatted(u.seeds(), u.learningRate(), e.edit().learningRate(), u.documents(), UptakeEval.Settings.QUICK.documents(),
                 String.join(",", TokenWeighting.NAMES), UptakeEval.describe(u.adapter()), e.edits(), EditsEval.Settings.QUICK.edits(), e.window(),
-                e.location(), e.edit().maxEpochs(), EditsEval.Settings.QUICK.edit().maxEpochs(), e.edit().maxStepsPerEdit(), f.windows(), ForgettingEval.Settings.QUICK.windows(), f.docsPerWindow(),
+                e.location(), e.edit().maxEpochs(), EditsEval.Settings.QUICK.edit().maxEpochs(), e.edit().maxStepsPerEdit(), e.edit().replay(), e.edit().stopLoss(), f.windows(), ForgettingEval.Settings.QUICK.windows(), f.docsPerWindow(),
                 ForgettingEval.Settings.QUICK.docsPerWindow(), f.editsPerWindow(), ForgettingEval.Settings.QUICK.editsPerWindow(), f.mwi().tau(), f.mwi().every())
                 + Models.OPTIONS_HELP;
     }
@@ -98,7 +101,7 @@ final class EvalCommand implements Command {
     @Override
     public Set<String> valuedOptions() {
         return Set.of("seeds", "out", "data", "world-seed", "lr", "optimizer", "documents", "weightings", "adapter", "weighting", "edits", "window", "location",
-                "epochs", "steps-per-edit", "windows", "docs-per-window", "edits-per-window", "doc-weighting", "tau", "every", "reset", "threads", "model", "device");
+                "epochs", "steps-per-edit", "replay", "stop-loss", "arms", "windows", "docs-per-window", "edits-per-window", "doc-weighting", "tau", "every", "reset", "threads", "model", "device");
     }
 
     @Override
@@ -171,11 +174,22 @@ final class EvalCommand implements Command {
 
     private static EvalTable edits(Args a, boolean quick, LanguageModel model, EvalData data, Consumer<String> progress) {
         EditsEval.Settings d = quick ? EditsEval.Settings.QUICK : EditsEval.Settings.FULL;
-        EditSettings es = d.edit().withLearningRate(a.getFloat("lr", d.edit().learningRate())).withMaxEpochs(a.getInt("epochs", d.edit().maxEpochs()))
-                .withMaxStepsPerEdit(a.getInt("steps-per-edit", d.edit().maxStepsPerEdit()));
+        EditSettings es = editSettings(a, d.edit().withLearningRate(a.getFloat("lr", d.edit().learningRate())));
+        List<String> arms = Arrays.stream(a.get("arms", String.join(",", EditsEval.ARM_KEYS)).split(",")).map(String::trim).toList();
         EditsEval.Settings s = new EditsEval.Settings(a.getInt("edits", d.edits()), a.getInt("window", d.window()), a.getInt("seeds", d.seeds()), d.firstSeed(),
                 es, a.get("location", d.location()), d.oldTexts());
-        return EditsEval.run(model, data, s, progress);
+        return EditsEval.run(model, data, s, arms, progress);
+    }
+
+    /** The edit trainer's options shared by {@code edits} and {@code forgetting} (whose {@code --lr} is the documents'). */
+    private static EditSettings editSettings(Args a, EditSettings d) {
+        EditSettings es = d.withMaxEpochs(a.getInt("epochs", d.maxEpochs())).withMaxStepsPerEdit(a.getInt("steps-per-edit", d.maxStepsPerEdit()))
+                .withReplay(a.getInt("replay", d.replay()));
+        if (a.has("stop-loss")) {
+            float stop = a.getFloat("stop-loss", d.stopLoss());
+            es = es.withThresholds(stop, stop);
+        }
+        return es;
     }
 
     private static EvalTable forgetting(Args a, boolean quick, LanguageModel model, EvalData data, Consumer<String> progress) throws Exception {
@@ -191,8 +205,7 @@ final class EvalCommand implements Command {
         MwiSettings mwi = new MwiSettings(tau, a.getInt("every", d.mwi().every()), d.mwi().reset());
         ForgettingEval.Settings s = new ForgettingEval.Settings(a.getInt("windows", d.windows()), a.getInt("docs-per-window", d.docsPerWindow()),
                 a.getInt("edits-per-window", d.editsPerWindow()), a.getInt("seeds", d.seeds()), d.firstSeed(), d.adapter(), a.getFloat("lr", d.docLearningRate()),
-                d.clipNorm(), d.edit().withMaxEpochs(a.getInt("epochs", d.edit().maxEpochs())), a.get("location", d.location()), mwi, resets, d.oldQa(),
-                d.oldTexts());
+                d.clipNorm(), editSettings(a, d.edit()), a.get("location", d.location()), mwi, resets, d.oldQa(), d.oldTexts());
         String name = a.get("doc-weighting", Weightings.hasMetaTrained(weightingModel(a), model) ? "camels" : "uniform");
         try (Weightings w = Weightings.open(List.of(name), weightingModel(a), model, data)) {
             EvalTable t = ForgettingEval.run(model, data, s, w.get(name), progress);

@@ -73,6 +73,9 @@ class EvalCommandTest {
         CliRun location = CliRun.of("eval", "edits", "--location", "h.9.mlp.c_proj", "--data", world.toString(), "--model", model.toString());
         assertEquals(2, location.code(), location.err());
         assertTrue(location.err().contains("h.9.mlp.c_proj"), location.err());
+        CliRun arms = CliRun.of("eval", "edits", "--arms", "locft,rome", "--data", world.toString(), "--model", model.toString());
+        assertEquals(2, arms.code(), arms.err());
+        assertTrue(arms.err().contains("unknown edits arm 'rome'"), arms.err());
     }
 
     @Test
@@ -82,7 +85,8 @@ class EvalCommandTest {
         assertEquals(0, CliRun.of("world", "--out", data.toString(), "--size", "tiny", "--seed", "3").code());
         List<List<String>> runs = List.of(
                 List.of("uptake", "--quick", "--documents", "2", "--weightings", "none,uniform,salient-spans,tfidf,camels"),
-                List.of("edits", "--quick", "--edits", "3", "--window", "2", "--epochs", "2", "--steps-per-edit", "3", "--location", "h.1.mlp.c_proj"),
+                List.of("edits", "--quick", "--edits", "3", "--window", "2", "--epochs", "2", "--steps-per-edit", "3", "--location", "h.1.mlp.c_proj", "--arms",
+                        "locft,df", "--stop-loss", "0.1", "--replay", "1"),
                 List.of("forgetting", "--quick", "--windows", "2", "--docs-per-window", "1", "--edits-per-window", "1", "--epochs", "2", "--location",
                         "h.1.mlp.c_proj"));
         for (List<String> r : runs) {
@@ -108,6 +112,8 @@ class EvalCommandTest {
             assertEquals(2, o.getAsJsonArray("rows").get(0).getAsJsonObject().getAsJsonObject("metrics").entrySet().iterator().next().getValue()
                     .getAsJsonObject().getAsJsonArray("values").size(), "one value per seed");
         }
+        String edits = Files.readString(dir.resolve("eval-edits.json"));
+        assertTrue(edits.contains("skipLoss=0.1") && edits.contains("replay=1") && !edits.contains("FT full layer"), "the edits options reach the run: " + edits);
         String uptake = Files.readString(dir.resolve("eval-uptake.json"));
         assertTrue(uptake.contains("camels (untrained)"), "a tiny model has no meta-trained weighting: the row says so");
     }
