@@ -2,6 +2,7 @@ package dev.freshet.adaptation.eval;
 
 import dev.freshet.adaptation.adapter.Adapter;
 import dev.freshet.adaptation.adapter.AdapterSpec;
+import dev.freshet.adaptation.editing.BreadthFirstEditor;
 import dev.freshet.adaptation.editing.EditLocations;
 import dev.freshet.adaptation.editing.EditMetrics;
 import dev.freshet.adaptation.editing.EditOrder;
@@ -10,8 +11,10 @@ import dev.freshet.adaptation.editing.EditSettings;
 import dev.freshet.adaptation.editing.EditTrainer;
 import dev.freshet.adaptation.model.Adaptation;
 import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.world.QaFormat;
 import dev.freshet.adaptation.world.WorldEdit;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -22,7 +25,9 @@ import java.util.function.Consumer;
  * <p>Arms, each a fresh dense delta per seed: <b>LocFT-BF</b> (breadth-first at one localized module with replay),
  * <b>FT depth-first</b> (each edit to convergence in turn, same module, no replay) and <b>FT full layer</b>
  * (breadth-first over every projection of the module's layer at a tenth of the learning rate, as the paper lowers it
- * for whole layers). After the last window all edits so far are measured (efficacy, paraphrase generalisation,
+ * for whole layers), and <b>LocFT-BF + retain</b> (LocFT-BF whose windows also train on {@link #RETAIN} questions about
+ * the document stream's entities with the unedited model's answers: {@link BreadthFirstEditor#retain}; skipped when the
+ * data has no documents). After the last window all edits so far are measured (efficacy, paraphrase generalisation,
  * neighbour locality; {@link EditMetrics}) with the old-world perplexity. The unedited model is a reference row.
  */
 public final class EditsEval {
@@ -36,8 +41,9 @@ public final class EditsEval {
      * @param edit trainer settings (learning rate, batch, epochs, replay, depth-first steps)
      * @param location the localized module, e.g. {@code h.3.mlp.c_proj}
      * @param oldTexts old-world texts in the perplexity probe
+     * @param retain anchors per window of the {@code LocFT-BF + retain} arm ({@link BreadthFirstEditor#retain})
      */
-    public record Settings(int edits, int window, int seeds, long firstSeed, EditSettings edit, String location, int oldTexts) {
+    public record Settings(int edits, int window, int seeds, long firstSeed, EditSettings edit, String location, int oldTexts, int retain) {
 
         /**
          * LocFT's reference settings at batch 16 with up to 100 epochs: 25 epochs leave a window of 50 edits at 44%
@@ -49,17 +55,17 @@ public final class EditsEval {
          * since every breadth-first window replays all earlier edits (up to the replay bound): 100 edits in windows of
          * 20 took 11 minutes on 2 cores for three seeds, over the quick budget.
          */
-        public static final Settings FULL = new Settings(1000, 50, 3, 1, TRAINING, "h.3.mlp.c_proj", 64);
+        public static final Settings FULL = new Settings(1000, 50, 3, 1, TRAINING, "h.3.mlp.c_proj", 64, RETAIN);
         /**
          * The {@code --quick} sizes: 100 edits in two windows at up to 50 epochs. At 100 epochs one seed took 4.4
          * minutes on a shared 2-core machine; at 50 it took 3.4 and, on seed 1, LocFT-BF kept its efficacy and
          * generalisation (97 / 96% against 100 / 96.5%) with better locality (84% against 80%).
          */
-        public static final Settings QUICK = new Settings(100, 50, 3, 1, TRAINING.withMaxEpochs(50), "h.3.mlp.c_proj", 32);
+        public static final Settings QUICK = new Settings(100, 50, 3, 1, TRAINING.withMaxEpochs(50), "h.3.mlp.c_proj", 32, RETAIN);
 
         public Settings {
-            if (edits < 1 || window < 1 || seeds < 1 || oldTexts < 0) {
-                throw new IllegalArgumentException("edits: edits, window and seeds must be >= 1, probe size >= 0");
+            if (edits < 1 || window < 1 || seeds < 1 || oldTexts < 0 || retain < 0) {
+                throw new IllegalArgumentException("edits: edits, window and seeds must be >= 1, probe and retain sizes >= 0");
             }
         }
     }
@@ -72,13 +78,18 @@ public final class EditsEval {
     public static final String OLD_PPL = "old_ppl";
     public static final String SECONDS_PER_EDIT = "s_per_edit";
 
-    /** Arm keys, for running a subset ({@code --arms}): LocFT-BF, depth-first FT, whole-layer FT. */
-    public static final List<String> ARM_KEYS = List.of("locft", "df", "layer");
+    /** Anchors per window of the retain arm: about half of a late window's edits and replay. */
+    public static final int RETAIN = 128;
+    /** Retain prompts drawn from the documents' questions: new entities, disjoint from every edit's neighbours. */
+    static final int RETAIN_POOL = 1000;
+
+    /** Arm keys, for running a subset ({@code --arms}): LocFT-BF, depth-first FT, whole-layer FT, LocFT-BF with a retain set. */
+    public static final List<String> ARM_KEYS = List.of("locft", "df", "layer", "retain");
 
     /** One compared editor: where it trains, in which order, at which rate. */
     record Arm(String key, String label, List<String> modules, EditOrder order, float learningRate) {}
 
-    /** The three arms for a model: the localized module, and the whole layer that holds it. */
+    /** The arms for a model: the localized module, and the whole layer that holds it. */
     static List<Arm> arms(LanguageModel model, Settings s) {
         EditLocations.Location layer = EditLocations.candidates(model).stream()
                 .filter(l -> l.wholeLayer() && l.modules().contains(s.location()))
@@ -89,7 +100,8 @@ public final class EditsEval {
         return List.of(
                 new Arm("locft", "LocFT-BF", List.of(s.location()), EditOrder.BREADTH_FIRST, lr),
                 new Arm("df", "FT depth-first", List.of(s.location()), EditOrder.DEPTH_FIRST, lr),
-                new Arm("layer", "FT full layer (BF)", layer.modules(), EditOrder.BREADTH_FIRST, lr / 10));
+                new Arm("layer", "FT full layer (BF)", layer.modules(), EditOrder.BREADTH_FIRST, lr / 10),
+                new Arm("retain", "LocFT-BF + retain", List.of(s.location()), EditOrder.BREADTH_FIRST, lr));
     }
 
     public static EvalTable run(LanguageModel model, EvalData data, Settings s, Consumer<String> progress) {
@@ -106,7 +118,8 @@ public final class EditsEval {
         Consumer<String> log = progress == null ? line -> { } : progress;
         List<WorldEdit> all = data.requireEdits();
         OldWorldProbe probe = data.probe(0, s.oldTexts());
-        List<Arm> arms = arms(model, s).stream().filter(a -> armKeys.contains(a.key())).toList();
+        boolean retain = armKeys.contains("retain") && !data.documents().isEmpty();
+        List<Arm> arms = arms(model, s).stream().filter(a -> armKeys.contains(a.key()) && (retain || !a.key().equals("retain"))).toList();
         int n = Math.min(s.edits(), all.size());
         EvalTable table = new EvalTable("edits", List.of(
                 EvalTable.Column.percent(EFFICACY, "efficacy %"),
@@ -122,8 +135,13 @@ public final class EditsEval {
         table.setting("seeds", s.seeds());
         table.setting("training", s.edit());
         for (Arm a : arms) {
-            table.setting("arm " + a.label(), a.order().shortName() + " at " + a.modules() + ", lr " + a.learningRate());
+            table.setting("arm " + a.label(), a.order().shortName() + " at " + a.modules() + ", lr " + a.learningRate()
+                    + (a.key().equals("retain") ? ", " + s.retain() + " retain prompts per window" : ""));
         }
+        if (armKeys.contains("retain") && !retain) {
+            table.note("no documents in " + data.source() + " to draw retain prompts from: the LocFT-BF + retain arm is skipped");
+        }
+        List<WorldEdit> anchors = retain ? retainSet(model, data, log) : List.of();
         if (n < s.edits()) {
             // Not an error: the default world has fewer editable facts than the full setting asks for.
             String capped = "asked for " + s.edits() + " edits; the data holds only " + all.size() + ", so N = " + n;
@@ -139,6 +157,9 @@ public final class EditsEval {
                 try (Adapter adapter = Adapter.create(model, new AdapterSpec.Delta(arm.modules()), "eval-edits", sd)) {
                     EditSettings es = s.edit().withLearningRate(arm.learningRate()).withSeed(sd);
                     EditTrainer trainer = arm.order().trainer(model, adapter, arm.modules(), es);
+                    if (arm.key().equals("retain")) {
+                        ((BreadthFirstEditor) trainer).retain(anchors, s.retain());
+                    }
                     double seconds = 0;
                     for (int w = 0; w < windows.size(); w++) {
                         EditResult r = trainer.apply(windows.get(w));
@@ -157,6 +178,24 @@ public final class EditsEval {
         table.note("old ppl: " + probe.texts().size() + " fixed in-distribution old-world (pretraining) texts; s/edit: training seconds per edit");
         table.note("mean ± sample std over " + s.seeds() + " seeds; a seed draws the edit order, epoch shuffles and replay sample");
         return table;
+    }
+
+    /**
+     * The retain arm's anchors: questions about the document stream's entities (never edited, never a neighbour, not in
+     * the old-world probe), each with the unedited model's greedy answer as its target.
+     */
+    static List<WorldEdit> retainSet(LanguageModel model, EvalData data, Consumer<String> log) {
+        List<String> prompts = data.requireDocuments().stream().flatMap(d -> d.questions().stream()).map(q -> QaFormat.prompt(q.question())).distinct().toList();
+        prompts = Slices.sample(prompts, Math.min(RETAIN_POOL, prompts.size()), EvalData.PROBE_SEED);
+        List<String> answers = BatchedAnswers.answers(model, Adaptation.NONE, prompts);
+        List<WorldEdit> anchors = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            if (!answers.get(i).isBlank()) {
+                anchors.add(new WorldEdit("retain-" + i, prompts.get(i), answers.get(i), List.of(), List.of()));
+            }
+        }
+        log.accept("retain set: " + anchors.size() + " document questions with the unedited model's answers");
+        return anchors;
     }
 
     private static void record(EvalTable t, String row, EditMetrics.Scores s, OldWorldProbe.Result old, double secondsPerEdit) {

@@ -3,6 +3,7 @@ package dev.freshet.adaptation.editing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDScope;
@@ -123,5 +124,31 @@ class BreadthFirstEditorTest {
         WorldEdit again = new WorldEdit("e9", first.prompt(), "dog", first.paraphrases(), first.neighbors());
         List<WorldEdit> kept = BreadthFirstEditor.latestPerPrompt(List.of(first, EditFixtures.edits(2).get(1), again));
         assertEquals(List.of("e2", "e9"), kept.stream().map(WorldEdit::id).toList());
+    }
+
+    @Test
+    void aRetainSetJoinsEveryWindowWithAFreshDraw() {
+        List<WorldEdit> edits = EditFixtures.edits(8);
+        List<WorldEdit> anchors = new ArrayList<>();
+        for (WorldEdit e : edits.subList(4, 8)) {
+            anchors.add(new WorldEdit("keep-" + e.id(), e.neighbors().get(0).prompt(), e.neighbors().get(0).target(), List.of(), List.of()));
+        }
+        EditSettings s = EditSettings.DEFAULTS.withThresholds(0f, 0f).withMaxEpochs(1).withBatchSize(1).withReplay(0);
+        try (LanguageModel m = TinyModels.gpt2(3); Adapter a = Adapter.create(m, new AdapterSpec.Delta(List.of(LOCATION)), "test", 1)) {
+            BreadthFirstEditor bf = new BreadthFirstEditor(m, a, a.modules(), s).retain(anchors, 2);
+            Set<String> drawn = new HashSet<>();
+            for (int w = 0; w < 4; w++) {
+                EditResult r = bf.apply(edits.subList(w, w + 1));
+                assertEquals(3, r.trainedEdits(), "one edit and two anchors per window");
+                List<String> visited = r.visitOrder().stream().flatMap(List::stream).toList();
+                assertTrue(visited.contains(edits.get(w).id()), visited.toString());
+                assertEquals(2, visited.stream().filter(id -> id.startsWith("keep-")).distinct().count(), visited.toString());
+                visited.stream().filter(id -> id.startsWith("keep-")).forEach(drawn::add);
+            }
+            assertTrue(drawn.size() > 2, "each window draws afresh: " + drawn);
+            assertThrows(IllegalArgumentException.class, () -> bf.retain(anchors, -1));
+            assertEquals(4, new BreadthFirstEditor(m, a, a.modules(), s).retain(anchors, 10).apply(edits.subList(0, 1)).trainedEdits() - 1,
+                    "at most the whole retain set");
+        }
     }
 }

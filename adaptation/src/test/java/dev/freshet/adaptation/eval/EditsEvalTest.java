@@ -1,12 +1,17 @@
 package dev.freshet.adaptation.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.freshet.adaptation.editing.EditMetrics;
 import dev.freshet.adaptation.editing.EditOrder;
 import dev.freshet.adaptation.editing.EditSettings;
+import dev.freshet.adaptation.model.Adaptation;
 import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.world.QaFormat;
+import dev.freshet.adaptation.world.WorldEdit;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,12 +26,14 @@ class EditsEvalTest {
     @Test
     void armsAreLocalizedBreadthFirstDepthFirstAndTheWholeLayer() {
         try (LanguageModel m = EvalFixtures.sharpGpt2(2)) {
-            List<EditsEval.Arm> arms = EditsEval.arms(m, new EditsEval.Settings(4, 2, 1, 1, FAST, "h.1.mlp.c_proj", 4));
-            assertEquals(List.of(EditOrder.BREADTH_FIRST, EditOrder.DEPTH_FIRST, EditOrder.BREADTH_FIRST), arms.stream().map(EditsEval.Arm::order).toList());
+            List<EditsEval.Arm> arms = EditsEval.arms(m, new EditsEval.Settings(4, 2, 1, 1, FAST, "h.1.mlp.c_proj", 4, 2));
+            assertEquals(List.of(EditOrder.BREADTH_FIRST, EditOrder.DEPTH_FIRST, EditOrder.BREADTH_FIRST, EditOrder.BREADTH_FIRST),
+                    arms.stream().map(EditsEval.Arm::order).toList());
+            assertEquals(List.of("h.1.mlp.c_proj"), arms.get(3).modules(), "the retain arm trains where LocFT-BF does");
             assertEquals(List.of("h.1.mlp.c_proj"), arms.get(0).modules());
             assertEquals(List.of("h.1.attn.c_attn", "h.1.attn.c_proj", "h.1.mlp.c_fc", "h.1.mlp.c_proj"), arms.get(2).modules());
             assertEquals(FAST.learningRate() / 10, arms.get(2).learningRate(), 1e-9);
-            assertThrows(IllegalArgumentException.class, () -> EditsEval.arms(m, new EditsEval.Settings(4, 2, 1, 1, FAST, "h.9.mlp.c_proj", 4)));
+            assertThrows(IllegalArgumentException.class, () -> EditsEval.arms(m, new EditsEval.Settings(4, 2, 1, 1, FAST, "h.9.mlp.c_proj", 4, 2)));
         }
     }
 
@@ -35,7 +42,7 @@ class EditsEvalTest {
         EvalData data = EvalFixtures.data(0, 5);
         try (LanguageModel m = EvalFixtures.sharpGpt2(2)) {
             List<String> progress = new ArrayList<>();
-            EvalTable t = EditsEval.run(m, data, new EditsEval.Settings(9, 2, 2, 1, FAST, "h.1.mlp.c_proj", 4), progress::add);
+            EvalTable t = EditsEval.run(m, data, new EditsEval.Settings(9, 2, 2, 1, FAST, "h.1.mlp.c_proj", 4, 2), progress::add);
             assertEquals(List.of("(unedited)", "LocFT-BF", "FT depth-first", "FT full layer (BF)"), t.rowLabels());
             // 5 edits in windows of 2 → 3 windows, per arm and seed.
             assertEquals(2 * 3, progress.stream().filter(l -> l.contains("LocFT-BF") && l.contains("window")).count());
@@ -48,6 +55,7 @@ class EditsEvalTest {
                 }
             }
             assertTrue(t.notes().stream().anyMatch(n -> n.contains("holds only 5")), "N is capped and the cap is reported");
+            assertTrue(t.notes().stream().anyMatch(n -> n.contains("retain arm is skipped")), "no documents, no retain arm, and the table says so");
         }
     }
 
@@ -55,10 +63,26 @@ class EditsEvalTest {
     void runsOnlyTheNamedArms() {
         EvalData data = EvalFixtures.data(0, 3);
         try (LanguageModel m = EvalFixtures.sharpGpt2(2)) {
-            EditsEval.Settings s = new EditsEval.Settings(3, 3, 1, 1, FAST, "h.1.mlp.c_proj", 2);
+            EditsEval.Settings s = new EditsEval.Settings(3, 3, 1, 1, FAST, "h.1.mlp.c_proj", 2, 2);
             EvalTable t = EditsEval.run(m, data, s, List.of("locft"), null);
             assertEquals(List.of("(unedited)", "LocFT-BF"), t.rowLabels());
             assertThrows(IllegalArgumentException.class, () -> EditsEval.run(m, data, s, List.of("locft", "rome"), null));
+        }
+    }
+
+    @Test
+    void theRetainArmTrainsOnDocumentQuestionsWithTheUneditedAnswers() {
+        EvalData data = EvalFixtures.data(4, 3);
+        try (LanguageModel m = EvalFixtures.sharpGpt2(2)) {
+            List<WorldEdit> anchors = EditsEval.retainSet(m, data, line -> { });
+            List<String> questions = data.documents().stream().flatMap(d -> d.questions().stream()).map(q -> QaFormat.prompt(q.question())).toList();
+            assertFalse(anchors.isEmpty());
+            for (WorldEdit a : anchors) {
+                assertTrue(questions.contains(a.prompt()), a.prompt());
+                assertEquals(EditMetrics.greedyAnswer(m, Adaptation.NONE, a.prompt()), a.target(), "the target is the unedited model's own answer");
+            }
+            EvalTable t = EditsEval.run(m, data, new EditsEval.Settings(3, 3, 1, 1, FAST, "h.1.mlp.c_proj", 2, 2), List.of("retain"), null);
+            assertEquals(List.of("(unedited)", "LocFT-BF + retain"), t.rowLabels());
         }
     }
 }

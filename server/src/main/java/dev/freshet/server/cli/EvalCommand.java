@@ -52,7 +52,7 @@ final class EvalCommand implements Command {
 
             uptake      stream N documents through online learning with each token weighting; doc-question EM/F1,
                         old-world QA EM and perplexity
-            edits       N sequential edits in windows: LocFT-BF vs depth-first FT vs full-layer FT; efficacy,
+            edits       N sequential edits in windows: LocFT-BF (and with a retain set) vs depth-first FT vs full-layer FT; efficacy,
                         generalisation, locality over all edits, old-world perplexity
             forgetting  K windows of documents then edits, without and with MWI; last-window uptake, first-windows
                         retention, old-world accuracy
@@ -82,7 +82,8 @@ final class EvalCommand implements Command {
               --steps-per-edit N    depth-first steps per edit at most (default %d)
               --replay N            earlier edits replayed with each window at most (default %d)
               --stop-loss X         skip a batch, and stop a window, below this loss (default %s; also forgetting's edits)
-              --arms LIST           locft,df,layer (default all three)
+              --arms LIST           locft,df,layer,retain (default all four; retain needs documents in the data)
+              --retain N            retain prompts per window of the LocFT-BF + retain arm (default %d)
             forgetting:
               --windows K           windows (default %d, quick %d)
               --docs-per-window N   (default %d, quick %d)
@@ -93,7 +94,7 @@ final class EvalCommand implements Command {
               --reset LIST          MWI arms: never,per-window (default both; quick: never)
             """.formatted(u.seeds(), u.learningRate(), e.edit().learningRate(), u.documents(), UptakeEval.Settings.QUICK.documents(),
                 String.join(",", TokenWeighting.NAMES), UptakeEval.describe(u.adapter()), e.edits(), EditsEval.Settings.QUICK.edits(), e.window(),
-                e.location(), e.edit().maxEpochs(), EditsEval.Settings.QUICK.edit().maxEpochs(), e.edit().maxStepsPerEdit(), e.edit().replay(), e.edit().stopLoss(), f.windows(), ForgettingEval.Settings.QUICK.windows(), f.docsPerWindow(),
+                e.location(), e.edit().maxEpochs(), EditsEval.Settings.QUICK.edit().maxEpochs(), e.edit().maxStepsPerEdit(), e.edit().replay(), e.edit().stopLoss(), e.retain(), f.windows(), ForgettingEval.Settings.QUICK.windows(), f.docsPerWindow(),
                 ForgettingEval.Settings.QUICK.docsPerWindow(), f.editsPerWindow(), ForgettingEval.Settings.QUICK.editsPerWindow(), f.mwi().tau(), f.mwi().every())
                 + Models.OPTIONS_HELP;
     }
@@ -101,7 +102,7 @@ final class EvalCommand implements Command {
     @Override
     public Set<String> valuedOptions() {
         return Set.of("seeds", "out", "data", "world-seed", "lr", "optimizer", "documents", "weightings", "adapter", "weighting", "edits", "window", "location",
-                "epochs", "steps-per-edit", "replay", "stop-loss", "arms", "windows", "docs-per-window", "edits-per-window", "doc-weighting", "tau", "every", "reset", "threads", "model", "device");
+                "epochs", "steps-per-edit", "replay", "stop-loss", "arms", "retain", "windows", "docs-per-window", "edits-per-window", "doc-weighting", "tau", "every", "reset", "threads", "model", "device");
     }
 
     @Override
@@ -177,7 +178,7 @@ final class EvalCommand implements Command {
         EditSettings es = editSettings(a, d.edit().withLearningRate(a.getFloat("lr", d.edit().learningRate())));
         List<String> arms = Arrays.stream(a.get("arms", String.join(",", EditsEval.ARM_KEYS)).split(",")).map(String::trim).toList();
         EditsEval.Settings s = new EditsEval.Settings(a.getInt("edits", d.edits()), a.getInt("window", d.window()), a.getInt("seeds", d.seeds()), d.firstSeed(),
-                es, a.get("location", d.location()), d.oldTexts());
+                es, a.get("location", d.location()), d.oldTexts(), a.getInt("retain", d.retain()));
         return EditsEval.run(model, data, s, arms, progress);
     }
 
