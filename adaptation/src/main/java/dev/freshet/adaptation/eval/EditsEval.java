@@ -133,6 +133,7 @@ public final class EditsEval {
         table.setting("edits", n);
         table.setting("window", s.window());
         table.setting("seeds", s.seeds());
+        table.setting("first_seed", s.firstSeed());
         table.setting("training", s.edit());
         for (Arm a : arms) {
             table.setting("arm " + a.label(), a.order().shortName() + " at " + a.modules() + ", lr " + a.learningRate()
@@ -164,13 +165,14 @@ public final class EditsEval {
                     for (int w = 0; w < windows.size(); w++) {
                         EditResult r = trainer.apply(windows.get(w));
                         seconds += r.seconds();
-                        log.accept(String.format("seed %d/%d  %-18s window %d/%d: %d edits trained, %d rounds, %d steps, loss %.4f, %.1f s", seed + 1,
-                                s.seeds(), arm.label(), w + 1, windows.size(), r.trainedEdits(), r.rounds(), r.appliedSteps(), r.finalLoss(), r.seconds()));
+                        log.accept(String.format("seed %d/%d  %-18s window %d/%d: %d edits trained, %d rounds, %d steps, loss %.4f, %.1f s", sd,
+                                s.firstSeed() + s.seeds() - 1, arm.label(), w + 1, windows.size(), r.trainedEdits(), r.rounds(), r.appliedSteps(), r.finalLoss(), r.seconds()));
                     }
                     EditMetrics.Scores scores = BatchedAnswers.editScores(model, adapter.adaptation(), edits);
                     record(table, arm.label(), scores, probe.measure(model, adapter.adaptation()), seconds / edits.size());
-                    log.accept(String.format("  all %d edits: efficacy %.1f%%  generalisation %.1f%%  locality %.1f%%", edits.size(), 100 * scores.efficacy(),
-                            100 * scores.generalization(), 100 * scores.locality()));
+                    // Every column of this seed at once, so a long run's figures survive even if it is stopped before the table.
+                    log.accept(String.format("seed %d/%d  %-18s all %d edits: %s", sd, s.firstSeed() + s.seeds() - 1, arm.label(), edits.size(),
+                            table.lastRow(arm.label())));
                 }
             }
         }

@@ -107,6 +107,7 @@ public final class ForgettingEval {
         table.setting("mwi", "tau " + s.mwi().tau() + ", every " + s.mwi().every() + " steps, half-life " + String.format("%.1f", s.mwi().halfLifeSteps())
                 + " steps, resets " + s.resets());
         table.setting("seeds", s.seeds());
+        table.setting("first_seed", s.firstSeed());
         if (docsPer < s.docsPerWindow() || editsPer < s.editsPerWindow()) {
             table.note("windows shrunk to " + docsPer + " documents and " + editsPer + " edits: the data holds " + allDocs.size() + " and " + allEdits.size());
         }
@@ -143,13 +144,13 @@ public final class ForgettingEval {
                         if (slow != null) {
                             slow.onWindowBoundary();
                         }
-                        log.accept(String.format("seed %d/%d  %-18s window %d/%d: %d document steps, %d edit steps", seed + 1, s.seeds(), label, w + 1, k,
+                        log.accept(String.format("seed %d/%d  %-18s window %d/%d: %d document steps, %d edit steps", sd, s.firstSeed() + s.seeds() - 1, label, w + 1, k,
                                 docSteps, er == null ? 0 : er.appliedSteps()));
                     }
                     Adaptation served = slow != null ? slow.slowAdaptation() : adapter.adaptation();
                     measure(table, label, model, served, docWindows, editWindows, k, first, probe);
                     // Each arm's figures as soon as they exist: a long run stopped part-way still leaves its measured seeds.
-                    log.accept(String.format("seed %d/%d  %-18s %s", seed + 1, s.seeds(), label, table.lastRow(label)));
+                    log.accept(String.format("seed %d/%d  %-18s %s", sd, s.firstSeed() + s.seeds() - 1, label, table.lastRow(label)));
                 }
             }
         }

@@ -111,6 +111,7 @@ public final class UptakeEval {
         table.setting("model", model.id());
         table.setting("documents", n);
         table.setting("seeds", s.seeds());
+        table.setting("first_seed", s.firstSeed());
         table.setting("adapter", describe(s.adapter()));
         table.setting("optimizer", (s.optimizer().equals("sgd") ? "SGD" : "AdamW, weight decay 0,") + " lr " + s.learningRate() + ", clip " + s.clipNorm()
                 + ", one step per document");
@@ -122,7 +123,7 @@ public final class UptakeEval {
             List<WorldDocument> docs = Slices.sample(all, n, sd);
             List<QaPair> questions = docs.stream().flatMap(d -> d.questions().stream()).toList();
             for (Arm arm : arms) {
-                log.accept(String.format("seed %d/%d  %-18s learning %d documents", seed + 1, s.seeds(), arm.label(), docs.size()));
+                log.accept(String.format("seed %d/%d  %-18s learning %d documents", sd, s.firstSeed() + s.seeds() - 1, arm.label(), docs.size()));
                 try (Adapter adapter = Adapter.create(model, s.adapter(), "eval-uptake-" + arm.weighting().name(), sd);
                         Optimizer adam = s.optimizer().equals("sgd") ? new Optimizer.Sgd(model.manager(), s.learningRate(), 0f)
                                 : new Optimizer.AdamW(model.manager(), s.learningRate(), 0f)) {

@@ -60,6 +60,7 @@ final class EvalCommand implements Command {
 
               --quick               small sizes that finish in under 10 minutes on 2 cores
               --seeds N             seeds (default %d)
+              --first-seed N        first seed (default 1): run seeds one by one, in parallel or after a stop
               --out FILE            JSON output (default out/eval-<name>.json under the current folder)
               --data DIR            JSONL folder from bin/freshet world --out DIR (default: generate the world)
               --world-seed N        world to generate without --data (default 1234, the bundled model's)
@@ -101,7 +102,7 @@ final class EvalCommand implements Command {
 
     @Override
     public Set<String> valuedOptions() {
-        return Set.of("seeds", "out", "data", "world-seed", "lr", "optimizer", "documents", "weightings", "adapter", "weighting", "edits", "window", "location",
+        return Set.of("seeds", "first-seed", "out", "data", "world-seed", "lr", "optimizer", "documents", "weightings", "adapter", "weighting", "edits", "window", "location",
                 "epochs", "steps-per-edit", "replay", "stop-loss", "arms", "retain", "windows", "docs-per-window", "edits-per-window", "doc-weighting", "tau", "every", "reset", "threads", "model", "device");
     }
 
@@ -154,7 +155,7 @@ final class EvalCommand implements Command {
 
     private static EvalTable uptake(Args a, boolean quick, LanguageModel model, EvalData data, Consumer<String> progress) throws Exception {
         UptakeEval.Settings d = quick ? UptakeEval.Settings.QUICK : UptakeEval.Settings.FULL;
-        UptakeEval.Settings s = new UptakeEval.Settings(a.getInt("documents", d.documents()), a.getInt("seeds", d.seeds()), d.firstSeed(),
+        UptakeEval.Settings s = new UptakeEval.Settings(a.getInt("documents", d.documents()), a.getInt("seeds", d.seeds()), a.getLong("first-seed", d.firstSeed()),
                 a.has("adapter") ? AdapterSpec.parse(a.get("adapter", "")) : d.adapter(), a.get("optimizer", d.optimizer()),
                 a.getFloat("lr", d.learningRate()), d.clipNorm(), d.oldQa(), d.oldTexts());
         List<String> names = Arrays.stream(a.get("weightings", String.join(",", TokenWeighting.NAMES)).split(",")).map(String::trim).toList();
@@ -177,7 +178,7 @@ final class EvalCommand implements Command {
         EditsEval.Settings d = quick ? EditsEval.Settings.QUICK : EditsEval.Settings.FULL;
         EditSettings es = editSettings(a, d.edit().withLearningRate(a.getFloat("lr", d.edit().learningRate())));
         List<String> arms = Arrays.stream(a.get("arms", String.join(",", EditsEval.ARM_KEYS)).split(",")).map(String::trim).toList();
-        EditsEval.Settings s = new EditsEval.Settings(a.getInt("edits", d.edits()), a.getInt("window", d.window()), a.getInt("seeds", d.seeds()), d.firstSeed(),
+        EditsEval.Settings s = new EditsEval.Settings(a.getInt("edits", d.edits()), a.getInt("window", d.window()), a.getInt("seeds", d.seeds()), a.getLong("first-seed", d.firstSeed()),
                 es, a.get("location", d.location()), d.oldTexts(), a.getInt("retain", d.retain()));
         return EditsEval.run(model, data, s, arms, progress);
     }
@@ -205,7 +206,7 @@ final class EvalCommand implements Command {
         }
         MwiSettings mwi = new MwiSettings(tau, a.getInt("every", d.mwi().every()), d.mwi().reset());
         ForgettingEval.Settings s = new ForgettingEval.Settings(a.getInt("windows", d.windows()), a.getInt("docs-per-window", d.docsPerWindow()),
-                a.getInt("edits-per-window", d.editsPerWindow()), a.getInt("seeds", d.seeds()), d.firstSeed(), d.adapter(), a.getFloat("lr", d.docLearningRate()),
+                a.getInt("edits-per-window", d.editsPerWindow()), a.getInt("seeds", d.seeds()), a.getLong("first-seed", d.firstSeed()), d.adapter(), a.getFloat("lr", d.docLearningRate()),
                 d.clipNorm(), editSettings(a, d.edit()), a.get("location", d.location()), mwi, resets, d.oldQa(), d.oldTexts());
         String name = a.get("doc-weighting", Weightings.hasMetaTrained(weightingModel(a), model) ? "camels" : "uniform");
         try (Weightings w = Weightings.open(List.of(name), weightingModel(a), model, data)) {

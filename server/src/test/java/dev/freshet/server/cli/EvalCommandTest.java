@@ -88,7 +88,7 @@ class EvalCommandTest {
                 List.of("edits", "--quick", "--edits", "3", "--window", "2", "--epochs", "2", "--steps-per-edit", "3", "--location", "h.1.mlp.c_proj", "--arms",
                         "locft,df", "--stop-loss", "0.1", "--replay", "1"),
                 List.of("forgetting", "--quick", "--windows", "2", "--docs-per-window", "1", "--edits-per-window", "1", "--epochs", "2", "--location",
-                        "h.1.mlp.c_proj"));
+                        "h.1.mlp.c_proj", "--first-seed", "3"));
         for (List<String> r : runs) {
             Path out = dir.resolve("eval-" + r.get(0) + ".json");
             List<String> argv = new java.util.ArrayList<>(List.of("eval"));
@@ -99,8 +99,11 @@ class EvalCommandTest {
             System.out.printf("%s: %.1f s%n%s%n", r.get(0), (System.nanoTime() - start) / 1e9, run.err());
             assertEquals(0, run.code(), r + ": " + run.err());
             assertTrue(run.out().contains("wall time"), run.out());
-            assertTrue(run.err().contains(" s] seed 1/2"), "progress lines carry the elapsed time: " + run.err());
+            // --first-seed 3 --seeds 2 runs seeds 3 and 4, and the progress lines name them.
+            boolean shifted = r.contains("--first-seed");
+            assertTrue(run.err().contains(shifted ? " s] seed 3/4" : " s] seed 1/2"), "progress lines carry the elapsed time and seed: " + run.err());
             JsonObject o = JsonParser.parseString(Files.readString(out)).getAsJsonObject();
+            assertEquals(shifted ? "3" : "1", o.getAsJsonObject("settings").get("first_seed").getAsString());
             assertEquals(r.get(0), o.get("eval").getAsString());
             assertTrue(o.getAsJsonArray("rows").size() >= 2, r + " rows: " + o);
             for (var row : o.getAsJsonArray("rows")) {
