@@ -68,6 +68,11 @@ public final class EditsEval {
                 throw new IllegalArgumentException("edits: edits, window and seeds must be >= 1, probe and retain sizes >= 0");
             }
         }
+
+        /** The last seed run: seeds are {@code firstSeed … lastSeed}. */
+        public long lastSeed() {
+            return firstSeed + seeds - 1;
+        }
     }
 
     /** Column keys of the table. */
@@ -166,12 +171,12 @@ public final class EditsEval {
                         EditResult r = trainer.apply(windows.get(w));
                         seconds += r.seconds();
                         log.accept(String.format("seed %d/%d  %-18s window %d/%d: %d edits trained, %d rounds, %d steps, loss %.4f, %.1f s", sd,
-                                s.firstSeed() + s.seeds() - 1, arm.label(), w + 1, windows.size(), r.trainedEdits(), r.rounds(), r.appliedSteps(), r.finalLoss(), r.seconds()));
+                                s.lastSeed(), arm.label(), w + 1, windows.size(), r.trainedEdits(), r.rounds(), r.appliedSteps(), r.finalLoss(), r.seconds()));
                     }
                     EditMetrics.Scores scores = BatchedAnswers.editScores(model, adapter.adaptation(), edits);
                     record(table, arm.label(), scores, probe.measure(model, adapter.adaptation()), seconds / edits.size());
                     // Every column of this seed at once, so a long run's figures survive even if it is stopped before the table.
-                    log.accept(String.format("seed %d/%d  %-18s all %d edits: %s", sd, s.firstSeed() + s.seeds() - 1, arm.label(), edits.size(),
+                    log.accept(String.format("seed %d/%d  %-18s all %d edits: %s", sd, s.lastSeed(), arm.label(), edits.size(),
                             table.lastRow(arm.label())));
                 }
             }

@@ -73,6 +73,11 @@ public final class ForgettingEval {
             }
             resets = List.copyOf(resets);
         }
+
+        /** The last seed run: seeds are {@code firstSeed … lastSeed}. */
+        public long lastSeed() {
+            return firstSeed + seeds - 1;
+        }
     }
 
     /** Column keys of the table. */
@@ -144,13 +149,13 @@ public final class ForgettingEval {
                         if (slow != null) {
                             slow.onWindowBoundary();
                         }
-                        log.accept(String.format("seed %d/%d  %-18s window %d/%d: %d document steps, %d edit steps", sd, s.firstSeed() + s.seeds() - 1, label, w + 1, k,
+                        log.accept(String.format("seed %d/%d  %-18s window %d/%d: %d document steps, %d edit steps", sd, s.lastSeed(), label, w + 1, k,
                                 docSteps, er == null ? 0 : er.appliedSteps()));
                     }
                     Adaptation served = slow != null ? slow.slowAdaptation() : adapter.adaptation();
                     measure(table, label, model, served, docWindows, editWindows, k, first, probe);
                     // Each arm's figures as soon as they exist: a long run stopped part-way still leaves its measured seeds.
-                    log.accept(String.format("seed %d/%d  %-18s %s", sd, s.firstSeed() + s.seeds() - 1, label, table.lastRow(label)));
+                    log.accept(String.format("seed %d/%d  %-18s %s", sd, s.lastSeed(), label, table.lastRow(label)));
                 }
             }
         }

@@ -73,6 +73,11 @@ public final class UptakeEval {
                 throw new IllegalArgumentException("uptake: learning rate must be > 0 and clip norm >= 0");
             }
         }
+
+        /** The last seed run: seeds are {@code firstSeed … lastSeed}. */
+        public long lastSeed() {
+            return firstSeed + seeds - 1;
+        }
     }
 
     /** An adapter spec in the syntax {@link AdapterSpec#parse} reads, e.g. {@code delta:targets=c_attn+c_proj+c_fc}. */
@@ -123,7 +128,7 @@ public final class UptakeEval {
             List<WorldDocument> docs = Slices.sample(all, n, sd);
             List<QaPair> questions = docs.stream().flatMap(d -> d.questions().stream()).toList();
             for (Arm arm : arms) {
-                log.accept(String.format("seed %d/%d  %-18s learning %d documents", sd, s.firstSeed() + s.seeds() - 1, arm.label(), docs.size()));
+                log.accept(String.format("seed %d/%d  %-18s learning %d documents", sd, s.lastSeed(), arm.label(), docs.size()));
                 try (Adapter adapter = Adapter.create(model, s.adapter(), "eval-uptake-" + arm.weighting().name(), sd);
                         Optimizer adam = s.optimizer().equals("sgd") ? new Optimizer.Sgd(model.manager(), s.learningRate(), 0f)
                                 : new Optimizer.AdamW(model.manager(), s.learningRate(), 0f)) {
