@@ -43,7 +43,7 @@ public final class EditsEval {
      * @param oldTexts old-world texts in the perplexity probe
      * @param retain anchors per window of the {@code LocFT-BF + retain} arm ({@link BreadthFirstEditor#retain})
      */
-    public record Settings(int edits, int window, int seeds, long firstSeed, EditSettings edit, String location, int oldTexts, int retain) {
+    public record Settings(int edits, int window, int seeds, long firstSeed, EditSettings edit, String location, int oldTexts, int retain) implements SeedRange {
 
         /**
          * LocFT's reference settings at batch 16 with up to 100 epochs: 25 epochs leave a window of 50 edits at 44%
@@ -67,11 +67,6 @@ public final class EditsEval {
             if (edits < 1 || window < 1 || seeds < 1 || oldTexts < 0 || retain < 0) {
                 throw new IllegalArgumentException("edits: edits, window and seeds must be >= 1, probe and retain sizes >= 0");
             }
-        }
-
-        /** The last seed run: seeds are {@code firstSeed … lastSeed}. */
-        public long lastSeed() {
-            return firstSeed + seeds - 1;
         }
     }
 

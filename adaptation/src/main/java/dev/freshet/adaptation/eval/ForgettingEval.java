@@ -48,7 +48,7 @@ public final class ForgettingEval {
      * @param resets the reset policies to run an MWI arm for (the no-MWI arm always runs)
      */
     public record Settings(int windows, int docsPerWindow, int editsPerWindow, int seeds, long firstSeed, AdapterSpec adapter, float docLearningRate,
-            float clipNorm, EditSettings edit, String location, MwiSettings mwi, List<MwiSettings.ResetPolicy> resets, int oldQa, int oldTexts) {
+            float clipNorm, EditSettings edit, String location, MwiSettings mwi, List<MwiSettings.ResetPolicy> resets, int oldQa, int oldTexts) implements SeedRange {
 
         /**
          * τ = 0.98, N = 1: a half-life of about 34 steps, a fraction of a window (25 document steps plus the edit
@@ -72,11 +72,6 @@ public final class ForgettingEval {
                 throw new IllegalArgumentException("forgetting: needs >= 2 windows of documents and/or edits and >= 1 seed");
             }
             resets = List.copyOf(resets);
-        }
-
-        /** The last seed run: seeds are {@code firstSeed … lastSeed}. */
-        public long lastSeed() {
-            return firstSeed + seeds - 1;
         }
     }
 

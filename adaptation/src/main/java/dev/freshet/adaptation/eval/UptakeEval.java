@@ -45,7 +45,7 @@ public final class UptakeEval {
      * @param oldTexts old-world texts in the perplexity probe
      */
     public record Settings(int documents, int seeds, long firstSeed, AdapterSpec adapter, String optimizer, float learningRate, float clipNorm, int oldQa,
-            int oldTexts) {
+            int oldTexts) implements SeedRange {
 
         /**
          * lr 1e-4, the reference's online learning rate, chosen by a sweep of {@code uniform} on 100 documents (seed 1)
@@ -72,11 +72,6 @@ public final class UptakeEval {
             if (!(learningRate > 0) || !(clipNorm >= 0)) {
                 throw new IllegalArgumentException("uptake: learning rate must be > 0 and clip norm >= 0");
             }
-        }
-
-        /** The last seed run: seeds are {@code firstSeed … lastSeed}. */
-        public long lastSeed() {
-            return firstSeed + seeds - 1;
         }
     }
 
