@@ -58,17 +58,30 @@ public final class OnlineDocumentLearner {
         return DocumentTokens.full(base, text).windows(Math.min(base.config().maxPositions(), weighting.maxTokens()));
     }
 
+    /** A document's windows and the weights of their tokens: what one step learns from. */
+    public record Weighted(List<DocumentTokens> windows, List<float[]> weights) {}
+
     /** Weights the document's tokens and takes one step on the adapter; the result says whether it was applied. */
     public StepResult learn(String text) {
-        if (!weighting.updates()) {
-            return new StepResult(false, Float.NaN, 0f, "token weighting '" + weighting.name() + "' makes no update", false);
-        }
+        return learn(weigh(text));
+    }
+
+    /** The document's windows and this learner's weights for them (all zero under {@code none}); no step. */
+    public Weighted weigh(String text) {
         List<DocumentTokens> windows = windows(text);
         List<float[]> weights = new ArrayList<>();
         for (DocumentTokens w : windows) {
             weights.add(weighting.weights(w));
         }
-        return learn(windows, weights);
+        return new Weighted(windows, weights);
+    }
+
+    /** One step on a document weighed by {@link #weigh}; none at all when the weighting makes no update. */
+    public StepResult learn(Weighted doc) {
+        if (!weighting.updates()) {
+            return new StepResult(false, Float.NaN, 0f, "token weighting '" + weighting.name() + "' makes no update", false);
+        }
+        return learn(doc.windows(), doc.weights());
     }
 
     /** One step on a single window with explicit weights (one per token; entry 0 ignored). */

@@ -92,6 +92,7 @@ public final class UptakeEval {
     public static final String OLD_PPL = "old_ppl";
     public static final String STEPS = "steps";
     public static final String SECONDS_PER_DOC = "s_per_doc";
+    public static final String ANSWER_SHARE = "answer_weight_share";
 
     /** Runs every arm for every seed; {@code progress} gets a line per phase (may be null). */
     public static EvalTable run(LanguageModel model, EvalData data, Settings s, List<Arm> arms, Consumer<String> progress) {
@@ -105,7 +106,8 @@ public final class UptakeEval {
                 EvalTable.Column.percent(OLD_EM, "old QA EM %"),
                 EvalTable.Column.number(OLD_PPL, "old ppl", 3),
                 EvalTable.Column.number(STEPS, "steps", 0),
-                EvalTable.Column.number(SECONDS_PER_DOC, "s/doc", 3)));
+                EvalTable.Column.number(SECONDS_PER_DOC, "s/doc", 3),
+                EvalTable.Column.percent(ANSWER_SHARE, "answer w %")));
         int n = Math.min(s.documents(), all.size());
         table.setting("data", data.source());
         table.setting("model", model.id());
@@ -130,8 +132,17 @@ public final class UptakeEval {
                     OnlineDocumentLearner learner = new OnlineDocumentLearner(model, adapter, adam, arm.weighting(), s.clipNorm());
                     long start = System.nanoTime();
                     int steps = 0;
+                    double shareSum = 0;
+                    int shared = 0;
                     for (int i = 0; i < docs.size(); i++) {
-                        steps += learner.learn(docs.get(i).text()).applied() ? 1 : 0;
+                        WorldDocument doc = docs.get(i);
+                        OnlineDocumentLearner.Weighted weighted = learner.weigh(doc.text());
+                        double share = AnswerShare.of(weighted.windows(), weighted.weights(), doc.questions().stream().map(QaPair::answer).toList());
+                        if (!Double.isNaN(share)) {
+                            shareSum += share;
+                            shared++;
+                        }
+                        steps += learner.learn(weighted).applied() ? 1 : 0;
                         if ((i + 1) % 100 == 0 && i + 1 < docs.size()) {
                             log.accept(String.format("  %d/%d documents", i + 1, docs.size()));
                         }
@@ -146,8 +157,10 @@ public final class UptakeEval {
                     table.add(arm.label(), OLD_PPL, old.perplexity());
                     table.add(arm.label(), STEPS, steps);
                     table.add(arm.label(), SECONDS_PER_DOC, seconds / docs.size());
-                    log.accept(String.format("  %d questions: EM %.1f%%  F1 %.1f%%  old EM %.1f%%  old ppl %.3f", qa.n(), 100 * qa.exactMatch(),
-                            100 * qa.f1(), 100 * old.exactMatch(), old.perplexity()));
+                    table.add(arm.label(), ANSWER_SHARE, shared == 0 ? Double.NaN : shareSum / shared);
+                    log.accept(String.format("  %d questions: EM %.1f%%  F1 %.1f%%  old EM %.1f%%  old ppl %.3f  answer w %s", qa.n(),
+                            100 * qa.exactMatch(), 100 * qa.f1(), 100 * old.exactMatch(), old.perplexity(),
+                            shared == 0 ? "n/a" : String.format("%.1f%%", 100 * shareSum / shared)));
                 }
             }
         }
@@ -156,6 +169,8 @@ public final class UptakeEval {
                 + " the CaMeLS outer objective, which moves before exact match does");
         table.note("old QA EM: " + probe.qa().size() + " fixed old-world questions nothing changes; old ppl: " + probe.texts().size()
                 + " fixed in-distribution old-world (pretraining) texts");
+        table.note("answer w: share of a document's token weight on the answers its questions ask for (mean over documents;"
+                + " under uniform, the share of answer tokens)");
         table.note("mean ± sample std over " + s.seeds() + " seeds; a seed draws the document sample and the adapter init");
         return table;
     }

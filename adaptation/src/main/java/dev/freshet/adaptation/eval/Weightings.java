@@ -24,6 +24,9 @@ import java.util.Set;
  */
 public final class Weightings implements AutoCloseable {
 
+    /** The evaluation-only weighting that reads the questions ({@link AnswerOracle}); not in {@link TokenWeighting#NAMES}. */
+    public static final String ORACLE = "oracle";
+
     private final Map<String, TokenWeighting> byName = new LinkedHashMap<>();
     private final Map<String, String> labels = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
@@ -68,7 +71,12 @@ public final class Weightings implements AutoCloseable {
             }
             TokenWeightings.Resources r = new TokenWeightings.Resources(data.oldWorldTexts(), Set.of(), w.loaded);
             for (String n : names) {
-                w.byName.put(n, TokenWeightings.create(n, r));
+                w.byName.put(n, n.equals(ORACLE) ? new AnswerOracle(data.documents()) : TokenWeightings.create(n, r));
+            }
+            if (names.contains(ORACLE)) {
+                w.labels.put(ORACLE, "oracle (answers)");
+                w.notes.add("oracle (answers): weight 1 on the tokens of the answers the document's questions ask for, else 0;"
+                        + " it reads the questions: an upper bound for any weighting, not a method");
             }
             if (names.contains("tfidf") || names.contains("salient-spans")) {
                 w.notes.add("tfidf: document frequencies over the old-world pretraining texts; salient-spans: its rule-based tagger, no name list");

@@ -3,6 +3,7 @@ package dev.freshet.adaptation.eval;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.freshet.adaptation.adapter.AdapterSpec;
 import dev.freshet.adaptation.camels.TokenWeighting;
@@ -44,7 +45,23 @@ class UptakeEvalTest {
             assertNotEquals(baseOld.perplexity(), t.values("uniform", UptakeEval.OLD_PPL).get(0), "learning moved the model");
             assertNotEquals(nll, t.values("uniform", UptakeEval.DOC_NLL).get(0));
             EvalFixtures.baseWeights(m).forEach((name, v) -> assertArrayEquals(before.get(name), v, "base weight " + name + " changed"));
+            assertTrue(Double.isNaN(t.values("none", UptakeEval.ANSWER_SHARE).get(0)), "none weighs nothing: no share");
+            double share = t.values("uniform", UptakeEval.ANSWER_SHARE).get(0);
+            assertTrue(share > 0 && share < 1, "uniform's share is the answer tokens' fraction: " + share);
+            assertEquals(share, t.values("uniform", UptakeEval.ANSWER_SHARE).get(1), 1e-9, "both seeds stream all 4 documents");
             assertEquals(2 * 2 * 2, progress.size(), "a learning line and a result line per seed and arm: " + progress);
+        }
+    }
+
+    @Test
+    void theOracleArmPutsAllWeightOnTheAnswersAndSaysWhatItIs() throws Exception {
+        EvalData data = EvalFixtures.data(4, 0);
+        try (LanguageModel m = EvalFixtures.sharpGpt2(11); Weightings w = Weightings.open(List.of(Weightings.ORACLE), null, m, data)) {
+            EvalTable t = UptakeEval.run(m, data, SETTINGS, List.of(new UptakeEval.Arm(w.label(Weightings.ORACLE), w.get(Weightings.ORACLE))), null);
+            assertEquals("oracle (answers)", w.label(Weightings.ORACLE));
+            assertEquals(List.of(1.0, 1.0), t.values("oracle (answers)", UptakeEval.ANSWER_SHARE));
+            assertEquals(List.of(4.0, 4.0), t.values("oracle (answers)", UptakeEval.STEPS), "every document names its answers");
+            assertTrue(w.notes().stream().anyMatch(n -> n.contains("upper bound")), w.notes().toString());
         }
     }
 

@@ -69,7 +69,8 @@ final class EvalCommand implements Command {
               --lr X                learning rate: documents (uptake, forgetting; default %s) or edits (default %s)
             uptake:
               --documents N         documents per seed (default %d, quick %d)
-              --weightings LIST     comma-separated (default %s)
+              --weightings LIST     comma-separated (default %s); also oracle: weight only on the
+                                    answers the questions ask for, an upper bound that reads them
               --optimizer NAME      adamw (default, the paper's test time) or sgd (meta-training's inner step)
               --adapter SPEC        e.g. delta:targets=c_attn+c_proj+c_fc or lora:r=8,alpha=16,targets=c_attn (default %s)
               --weighting DIR       meta-trained CaMeLS weighting model, e.g. a meta-train DIR/best (default: the
