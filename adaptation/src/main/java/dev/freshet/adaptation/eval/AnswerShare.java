@@ -9,7 +9,8 @@ import java.util.List;
  * Where a token weighting puts its mass: the share of a document's total weight that lands on the tokens of the
  * answers its held-out questions ask for. It says whether a weighting points the update at what will be asked
  * (CaMeLS's premise, Hu et al., arXiv 2305.15076: the paper shows its learned weights on sample documents; this
- * measures the same thing over a whole stream), independently of whether the update then sticks. Under {@code uniform} it is simply the fraction of the document's tokens that are answer tokens.
+ * measures the same thing over a whole stream), independently of whether the update then sticks. Under
+ * {@code uniform} it is simply the fraction of the document's tokens that are answer tokens.
  *
  * <p>A token counts as an answer token when its characters overlap an occurrence of any answer string in the text
  * (exact, case-sensitive: the world writes answers verbatim into its documents). Entry 0 of each window's weights
@@ -33,9 +34,10 @@ public final class AnswerShare {
         }
         double onAnswers = 0;
         double total = 0;
+        // The windows of one document share its text and offsets into it: one mask serves them all.
+        boolean[] answerChar = windows.isEmpty() ? new boolean[0] : answerChars(windows.get(0).text(), answers);
         for (int k = 0; k < windows.size(); k++) {
             DocumentTokens doc = windows.get(k);
-            boolean[] answerChar = answerChars(doc.text(), answers);
             float[] w = weights.get(k);
             for (int i = 1; i < doc.length(); i++) {
                 total += w[i];
