@@ -133,23 +133,33 @@ public final class MetaGradient {
             double[] tokenWeightGradient, NDManager m) {
         NDArray ids = m.create(b.docTokens(), new Shape(b.docs(), b.length() + 1));
         NDArray c = m.create(tokenWeightGradient, new Shape(b.docs(), b.length()));
+        NDArray mask = m.create(b.tokenMask(), new Shape(b.docs(), b.length()));
         return gradient(phi, leaves -> {
             NDArray w = model.tokenWeights(leaves, ids).get(new NDIndex(":, 1:")); // [D, T]
+            if (model.normalized()) {
+                w = normalise(w, mask.toType(w.getDataType(), false));
+            }
             return w.mul(c.toType(w.getDataType(), false)).sum();
         });
     }
 
+    /** {@code w_dt · M_dt / mean_t(w_d over M_d)}: each document's weights over its real tokens averaged to 1, 0 at padding. */
+    static NDArray normalise(NDArray w, NDArray mask) {
+        NDArray masked = w.mul(mask); // [D, T]
+        NDArray mean = masked.sum(new int[] {1}, true).div(mask.sum(new int[] {1}, true)); // [D, 1]
+        return masked.div(mean);
+    }
+
     /**
-     * Token weights [D, T] the weighting model gives a batch (position t+1's output weights target t), 0 at padding.
+     * Token weights [D, T] the weighting model gives a batch (position t+1's output weights target t), 0 at padding;
+     * averaged to 1 per document when the model is {@link WeightingModel#normalized() normalised}.
      */
     public static double[] tokenWeights(WeightingModel model, Map<String, NDArray> phi, MetaBatch b) {
         try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
             NDArray ids = m.create(b.docTokens(), new Shape(b.docs(), b.length() + 1));
-            double[] w = model.tokenWeights(phi, ids).get(new NDIndex(":, 1:")).toType(DataType.FLOAT64, false).toDoubleArray();
-            for (int i = 0; i < w.length; i++) {
-                w[i] *= b.tokenMask()[i];
-            }
-            return w;
+            NDArray raw = model.tokenWeights(phi, ids).get(new NDIndex(":, 1:")).toType(DataType.FLOAT64, false); // [D, T]
+            NDArray mask = m.create(b.tokenMask(), new Shape(b.docs(), b.length())).toType(DataType.FLOAT64, false);
+            return (model.normalized() ? normalise(raw, mask) : raw.mul(mask)).toDoubleArray();
         }
     }
 

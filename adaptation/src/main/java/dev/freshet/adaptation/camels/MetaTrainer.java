@@ -112,7 +112,7 @@ public final class MetaTrainer {
                 MetaGradient.Outer v = validationLoss(null);
                 validations.add(new Validation(0, v.total(), v.answerNll()));
                 log.printf("validation outer loss: no update %.4f, uniform w=1 %.4f, CaMeLS (init, w=%.4f) %.4f%n", noUpdate, uniform,
-                        WeightingModel.INITIAL_WEIGHT, v.total());
+                        weighting.normalized() ? 1.0 : WeightingModel.INITIAL_WEIGHT, v.total());
             }
             long rssAtStart = NativeMemory.residentBytes();
             for (int step = start + 1; step <= cfg.steps(); step++) {

@@ -35,8 +35,13 @@ import java.util.SplittableRandom;
  *
  * <p>Shapes: B documents, T tokens, C backbone channels, K = {@value #HEAD_WIDTH} head width. The last linear
  * layer starts at zero, so a new model weights every token {@code softplus_3(0) = ln 2 / 3 ≈ 0.2310}, as in the
- * reference code; weights are not normalised per document. The output at position {@code t} has seen tokens
- * {@code 0..t} and scales the loss of predicting token {@code t}.
+ * reference code; weights are not normalised per document unless the model is {@link #normalized()}. The output
+ * at position {@code t} has seen tokens {@code 0..t} and scales the loss of predicting token {@code t}.
+ *
+ * <p>A <b>normalised</b> model (an option of meta-training, recorded in its files) divides a document's weights
+ * by their mean over the predicted tokens, so they average 1: only their distribution over the document is
+ * learned, not their scale. The reason: meta-training's inner step is SGD, under which a larger scale is a larger
+ * step and lowers the outer loss by itself, while the test-time step is Adam, under which the scale cancels.
  *
  * <p>The backbone is either initialised from the seed ({@link #initialize}) or copied from the first layers of a
  * GPT-2 family base model ({@link #fromBase}), the analogue of the reference's pretrained distilgpt2. Its weights
@@ -58,6 +63,7 @@ public final class WeightingModel implements TokenWeighting, AutoCloseable {
     private final Map<String, ParamSpec> specs = new LinkedHashMap<>();
     private final Gpt2Forward backbone;
     private final Map<String, NDArray> params = new LinkedHashMap<>();
+    private boolean normalized;
 
     private WeightingModel(ModelConfig config, BpeTokenizer tokenizer, NDManager manager) {
         if (config.family() != ModelConfig.Family.GPT2) {
@@ -155,8 +161,30 @@ public final class WeightingModel implements TokenWeighting, AutoCloseable {
     public float[] weights(DocumentTokens doc) {
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
             NDArray ids = m.create(LanguageModel.toLongs(doc.ids()), new Shape(1, doc.length()));
-            return tokenWeights(params, ids).toFloatArray();
+            float[] w = tokenWeights(params, ids).toFloatArray();
+            if (normalized) {
+                // Entry 0 scales no loss term (see DocumentTokens), so the mean is over entries 1..n-1.
+                double sum = 0;
+                for (int i = 1; i < w.length; i++) {
+                    sum += w[i];
+                }
+                for (int i = 1; sum > 0 && i < w.length; i++) {
+                    w[i] = (float) (w[i] * (w.length - 1) / sum);
+                }
+            }
+            return w;
         }
+    }
+
+    /** Whether a document's weights are divided by their mean (see the class comment). */
+    public boolean normalized() {
+        return normalized;
+    }
+
+    /** Sets {@link #normalized()}; returns this model. */
+    public WeightingModel normalized(boolean on) {
+        this.normalized = on;
+        return this;
     }
 
     @Override

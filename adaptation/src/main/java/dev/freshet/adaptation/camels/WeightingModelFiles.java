@@ -23,7 +23,8 @@ import java.util.Map;
 
 /**
  * A saved {@link WeightingModel}: {@code weighting.safetensors} (φ by name, F32 or F16) and {@code weighting.json}
- * (format, backbone {@code config.json}, head width, β, and the SHA-256 of the tokenizer it was trained with).
+ * (format, backbone {@code config.json}, head width, β, whether it is normalised, and the SHA-256 of the tokenizer
+ * it was trained with).
  *
  * <p>The tokenizer hash is checked on load: a weighting model reads the base model's token ids, so one trained
  * for another vocabulary would silently weight the wrong tokens. The default backbone (two blocks of the default
@@ -52,6 +53,7 @@ public final class WeightingModelFiles {
         o.addProperty("tokenizer_sha256", tokenizerHash(model.tokenizer()));
         o.addProperty("parameters", model.parameterCount());
         o.addProperty("dtype", dtype.name());
+        o.addProperty("normalized", model.normalized());
         Files.writeString(dir.resolve("weighting.json"), new GsonBuilder().setPrettyPrinting().create().toJson(o), StandardCharsets.UTF_8);
     }
 
@@ -70,6 +72,9 @@ public final class WeightingModelFiles {
         ModelConfig cfg = parseHeader(headerJson, source, tokenizer, null);
         Map<String, Tensor> tensors = SafeTensors.read(safetensors).tensors();
         WeightingModel model = WeightingModel.initialize(tokenizer, cfg, 0, device);
+        JsonObject header = JsonParser.parseString(headerJson).getAsJsonObject();
+        // Files written before the option existed hold a model that was never normalised.
+        model.normalized(header.has("normalized") && header.get("normalized").getAsBoolean());
         try {
             model.assign(tensors);
             return model;

@@ -1,5 +1,6 @@
 package dev.freshet.adaptation.camels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -68,8 +69,44 @@ class MetaGradientTest {
 
     @Test
     void weightingModelGradientMatchesFiniteDifferencesOfTheOuterLoss() {
+        checkWeightingModelGradient(false);
+    }
+
+    /** Normalised weights: the division by each document's mean is part of the graph the φ-gradient goes through. */
+    @Test
+    void normalisedWeightingModelGradientMatchesFiniteDifferencesToo() {
+        checkWeightingModelGradient(true);
+    }
+
+    @Test
+    void normalisedBatchWeightsAverageOnePerDocumentAndAreZeroAtPadding() {
+        try (LanguageModel m = CamelsFixtures.model(3); WeightingModel wm = CamelsFixtures.weighting(4).normalized(true)) {
+            WeightingModelTest.randomizeLastLayer(wm);
+            MetaBatch b = batch(m);
+            double[] w = MetaGradient.tokenWeights(wm, wm.parameters(), b);
+            int padding = 0;
+            for (int d = 0; d < b.docs(); d++) {
+                double sum = 0;
+                int real = 0;
+                for (int t = 0; t < b.length(); t++) {
+                    int i = d * b.length() + t;
+                    if (b.tokenMask()[i] == 0) {
+                        assertEquals(0.0, w[i], "padding " + i);
+                        padding++;
+                    } else {
+                        sum += w[i];
+                        real++;
+                    }
+                }
+                assertEquals(1.0, sum / real, 1e-9, "document " + d);
+            }
+            assertTrue(padding > 0, "the batch must have padding for the check to mean anything");
+        }
+    }
+
+    private static void checkWeightingModelGradient(boolean normalized) {
         try (LanguageModel m = CamelsFixtures.model(3); InnerParameters theta = InnerParameters.allBaseWeights(m);
-                WeightingModel wm = CamelsFixtures.weighting(4); NDScope scope = new NDScope()) {
+                WeightingModel wm = CamelsFixtures.weighting(4).normalized(normalized); NDScope scope = new NDScope()) {
             MetaBatch b = batch(m);
             // Move the zero-initialised last layer off zero, or only that layer would get a gradient.
             SplittableRandom rng = new SplittableRandom(5);

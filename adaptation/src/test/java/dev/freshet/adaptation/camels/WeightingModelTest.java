@@ -1,6 +1,7 @@
 package dev.freshet.adaptation.camels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +42,27 @@ class WeightingModelTest {
     }
 
     @Test
+    void aNormalisedModelAveragesOnePerDocumentAndItsFilesSaySo(@TempDir Path dir) throws IOException {
+        try (LanguageModel m = CamelsFixtures.model(1); WeightingModel wm = WeightingModel.fromBase(m, 2, 7)) {
+            randomizeLastLayer(wm);
+            DocumentTokens doc = DocumentTokens.of(m, TEXT);
+            float[] raw = wm.weights(doc);
+            float[] w = wm.normalized(true).weights(doc);
+            double sum = 0;
+            for (int i = 1; i < w.length; i++) {
+                sum += w[i];
+                assertEquals(raw[i] / raw[1], w[i] / w[1], 1e-5, "normalising keeps the ratios, token " + i);
+            }
+            assertEquals(1.0, sum / (w.length - 1), 1e-5, "mean over the predicted tokens (entry 0 predicts nothing)");
+            wm.save(dir, DType.F32);
+            try (WeightingModel back = WeightingModel.load(dir, m.tokenizer(), Device.cpu())) {
+                assertTrue(back.normalized());
+                assertEquals(0f, maxDiff(w, back.weights(doc)));
+            }
+        }
+    }
+
+    @Test
     void saveAndLoadRoundTripsInF32AndF16(@TempDir Path dir) throws IOException {
         try (LanguageModel m = CamelsFixtures.model(1); WeightingModel wm = WeightingModel.fromBase(m, 2, 7)) {
             randomizeLastLayer(wm); // or every weight is ln2/3 and a broken load could not show
@@ -57,6 +79,7 @@ class WeightingModelTest {
                 assertTrue(d16 < 2e-2, "F16 round trip within half precision: " + d16);
                 assertTrue(spread(before) > 0.05, "the test weights must differ between tokens");
                 assertEquals(wm.config(), f32.config());
+                assertFalse(f32.normalized(), "a model saved unnormalised loads unnormalised");
             }
         }
     }

@@ -61,6 +61,8 @@ final class MetaTrainCommand implements Command {
               --locality X         λ of the KL term (default %s)
               --max-doc-tokens N   documents cut to N tokens (default %d)
               --backbone-layers N  blocks of the base model the weighting backbone copies (default 2)
+              --normalize          average each document's weights to 1, so only their distribution is learned
+                                   (the test-time Adam step ignores their scale); pass it again with --resume
               --inner SPEC         what the inner step updates: all (default) or an adapter spec, e.g.
                                    delta:targets=h.3.mlp.c_proj
               --checkpoint-every N steps between checkpoints (default %d)
@@ -78,7 +80,7 @@ final class MetaTrainCommand implements Command {
 
     @Override
     public Set<String> flagOptions() {
-        return Set.of("resume");
+        return Set.of("resume", "normalize");
     }
 
     @Override
@@ -101,7 +103,7 @@ final class MetaTrainCommand implements Command {
         List<String> unrelated = World.generate(baseSeed, WorldSize.DEFAULT).pretrainingTexts();
         String inner = a.get("inner", "all");
         try (LanguageModel model = Models.open(a);
-                WeightingModel weighting = WeightingModel.fromBase(model, a.getInt("backbone-layers", 2), cfg.seed());
+                WeightingModel weighting = WeightingModel.fromBase(model, a.getInt("backbone-layers", 2), cfg.seed()).normalized(a.has("normalize"));
                 Adapter adapter = inner.equals("all") ? null : Adapter.create(model, AdapterSpec.parse(inner), "camels-meta", cfg.seed());
                 InnerParameters theta = adapter == null ? InnerParameters.allBaseWeights(model) : InnerParameters.adapter(model, adapter)) {
             System.out.printf("world %d: %d training and %d validation documents; locality texts from world %d%n", worldSeed, train.size(), held.size(),
