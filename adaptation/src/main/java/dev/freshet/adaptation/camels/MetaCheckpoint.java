@@ -55,6 +55,11 @@ final class MetaCheckpoint {
             return Optional.empty();
         }
         WeightingModelFiles.readHeader(from, model.tokenizer(), model.config());
+        if (WeightingModelFiles.readNormalized(from) != model.normalized()) {
+            // The two objectives differ; continuing one with the other would train a model that is neither.
+            throw new IOException("checkpoint " + from + " was meta-trained " + (model.normalized() ? "without" : "with")
+                    + " --normalize; resume it the same way");
+        }
         model.assign(SafeTensors.read(from.resolve("weighting.safetensors")).tensors());
         State state = GSON.fromJson(Files.readString(from.resolve("trainer.json")), State.class);
         adam.restore(SafeTensors.read(from.resolve("adam.safetensors")).tensors(), model.parameters(), state.step());

@@ -72,9 +72,7 @@ public final class WeightingModelFiles {
         ModelConfig cfg = parseHeader(headerJson, source, tokenizer, null);
         Map<String, Tensor> tensors = SafeTensors.read(safetensors).tensors();
         WeightingModel model = WeightingModel.initialize(tokenizer, cfg, 0, device);
-        JsonObject header = JsonParser.parseString(headerJson).getAsJsonObject();
-        // Files written before the option existed hold a model that was never normalised.
-        model.normalized(header.has("normalized") && header.get("normalized").getAsBoolean());
+        model.normalized(normalized(JsonParser.parseString(headerJson).getAsJsonObject()));
         try {
             model.assign(tensors);
             return model;
@@ -90,6 +88,16 @@ public final class WeightingModelFiles {
      */
     static ModelConfig readHeader(Path dir, BpeTokenizer tokenizer, ModelConfig expected) throws IOException {
         return parseHeader(Files.readString(dir.resolve("weighting.json")), dir.toString(), tokenizer, expected);
+    }
+
+    /** Whether the model saved in {@code dir} normalises its weights per document. */
+    static boolean readNormalized(Path dir) throws IOException {
+        return normalized(JsonParser.parseString(Files.readString(dir.resolve("weighting.json"))).getAsJsonObject());
+    }
+
+    /** Files written before the option existed hold a model that was never normalised. */
+    private static boolean normalized(JsonObject header) {
+        return header.has("normalized") && header.get("normalized").getAsBoolean();
     }
 
     private static ModelConfig parseHeader(String json, String dir, BpeTokenizer tokenizer, ModelConfig expected) throws IOException {

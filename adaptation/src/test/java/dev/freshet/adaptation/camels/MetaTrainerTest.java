@@ -1,12 +1,14 @@
 package dev.freshet.adaptation.camels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.world.WorldDocument;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,6 +45,20 @@ class MetaTrainerTest {
             assertTrue(after < before - 1e-3, "meta-training did not lower the outer loss: " + before + " -> " + after);
             assertTrue(Files.isRegularFile(out.resolve("last/weighting.safetensors")), "the final weighting model is written");
             assertTrue(Files.isRegularFile(out.resolve("checkpoint/trainer.json")), "a resumable checkpoint is written");
+        }
+    }
+
+    @Test
+    void resumingANormalisedRunWithoutNormalisingFailsAndSaysWhy(@TempDir Path out) throws Exception {
+        try (LanguageModel m = CamelsFixtures.model(3); InnerParameters theta = InnerParameters.allBaseWeights(m);
+                WeightingModel wm = CamelsFixtures.weighting(4).normalized(true)) {
+            new MetaTrainer(theta, wm, config(1), TRAIN, List.of(), CamelsFixtures.WORLD.heldOutTexts(), quiet()).train(out, false);
+        }
+        try (LanguageModel m = CamelsFixtures.model(3); InnerParameters theta = InnerParameters.allBaseWeights(m);
+                WeightingModel wm = CamelsFixtures.weighting(4)) {
+            MetaTrainer trainer = new MetaTrainer(theta, wm, config(2), TRAIN, List.of(), CamelsFixtures.WORLD.heldOutTexts(), quiet());
+            IOException e = assertThrows(IOException.class, () -> trainer.train(out, true));
+            assertTrue(e.getMessage().contains("with --normalize"), e.getMessage());
         }
     }
 
