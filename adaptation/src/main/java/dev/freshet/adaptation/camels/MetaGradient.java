@@ -133,21 +133,14 @@ public final class MetaGradient {
             double[] tokenWeightGradient, NDManager m) {
         NDArray ids = m.create(b.docTokens(), new Shape(b.docs(), b.length() + 1));
         NDArray c = m.create(tokenWeightGradient, new Shape(b.docs(), b.length()));
-        NDArray mask = m.create(b.tokenMask(), new Shape(b.docs(), b.length()));
+        NDArray mask = model.normalized() ? m.create(b.tokenMask(), new Shape(b.docs(), b.length())) : null;
         return gradient(phi, leaves -> {
             NDArray w = model.tokenWeights(leaves, ids).get(new NDIndex(":, 1:")); // [D, T]
-            if (model.normalized()) {
-                w = normalise(w, mask.toType(w.getDataType(), false));
+            if (mask != null) {
+                w = WeightingModel.normalise(w, mask.toType(w.getDataType(), false));
             }
             return w.mul(c.toType(w.getDataType(), false)).sum();
         });
-    }
-
-    /** {@code w_dt · M_dt / mean_t(w_d over M_d)}: each document's weights over its real tokens averaged to 1, 0 at padding. */
-    static NDArray normalise(NDArray w, NDArray mask) {
-        NDArray masked = w.mul(mask); // [D, T]
-        NDArray mean = masked.sum(new int[] {1}, true).div(mask.sum(new int[] {1}, true)); // [D, 1]
-        return masked.div(mean);
     }
 
     /**
@@ -159,7 +152,7 @@ public final class MetaGradient {
             NDArray ids = m.create(b.docTokens(), new Shape(b.docs(), b.length() + 1));
             NDArray raw = model.tokenWeights(phi, ids).get(new NDIndex(":, 1:")).toType(DataType.FLOAT64, false); // [D, T]
             NDArray mask = m.create(b.tokenMask(), new Shape(b.docs(), b.length())).toType(DataType.FLOAT64, false);
-            return (model.normalized() ? normalise(raw, mask) : raw.mul(mask)).toDoubleArray();
+            return (model.normalized() ? WeightingModel.normalise(raw, mask) : raw.mul(mask)).toDoubleArray();
         }
     }
 

@@ -161,19 +161,28 @@ public final class WeightingModel implements TokenWeighting, AutoCloseable {
     public float[] weights(DocumentTokens doc) {
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
             NDArray ids = m.create(LanguageModel.toLongs(doc.ids()), new Shape(1, doc.length()));
-            float[] w = tokenWeights(params, ids).toFloatArray();
-            if (normalized) {
-                // Entry 0 scales no loss term (see DocumentTokens), so the mean is over entries 1..n-1.
-                double sum = 0;
-                for (int i = 1; i < w.length; i++) {
-                    sum += w[i];
-                }
-                for (int i = 1; sum > 0 && i < w.length; i++) {
-                    w[i] = (float) (w[i] * (w.length - 1) / sum);
-                }
+            NDArray w = tokenWeights(params, ids); // [1, T]
+            if (normalized && doc.length() > 1) {
+                // Entry 0 scales no loss term (see DocumentTokens), so the mean is over entries 1..T-1.
+                float[] predicted = new float[doc.length()];
+                Arrays.fill(predicted, 1, predicted.length, 1f);
+                w = normalise(w, m.create(predicted, w.getShape()));
             }
-            return w;
+            return w.toFloatArray();
         }
+    }
+
+    /**
+     * {@code w_dt · M_dt / mean_t(w_d over M_d)}: each row's weights over the positions its mask marks averaged to 1,
+     * 0 elsewhere. The one normalisation of a normalised model, at test time and inside meta-training's graph.
+     *
+     * @param w [D, T] weights
+     * @param mask [D, T] 1 at the positions that count, 0 elsewhere, same type as {@code w}
+     */
+    public static NDArray normalise(NDArray w, NDArray mask) {
+        NDArray masked = w.mul(mask); // [D, T]
+        NDArray mean = masked.sum(new int[] {1}, true).div(mask.sum(new int[] {1}, true)); // [D, 1]
+        return masked.div(mean);
     }
 
     /** Whether a document's weights are divided by their mean (see the class comment). */
