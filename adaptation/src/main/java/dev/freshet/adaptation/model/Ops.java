@@ -29,10 +29,12 @@ public final class Ops {
      * DJL 0.35.1's {@code mul/div/pow(Number)} wrap the number in a tensor that borrows Java memory and
      * close it straight after the op; autograd keeps that tensor for the backward pass, so a garbage
      * collection between forward and backward turns the gradient into garbage ({@code OpsTest} shows it).
+     * The copy is a {@code duplicate()} (a libtorch clone): {@code toType(same type, copy=true)} returns a view
+     * of the same borrowed memory, which garbled float64 gradients whenever a collection came at the wrong time.
      */
     public static NDArray constant(NDArray like, double value) {
-        NDArray borrowed = like.getManager().create(value);
-        NDArray owned = borrowed.toType(like.getDataType(), true).toDevice(like.getDevice(), false);
+        NDArray borrowed = like.getManager().create(value); // float64, in Java memory
+        NDArray owned = borrowed.duplicate().toType(like.getDataType(), false).toDevice(like.getDevice(), false);
         borrowed.close();
         return owned;
     }
