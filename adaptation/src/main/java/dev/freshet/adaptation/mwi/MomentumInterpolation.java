@@ -41,11 +41,25 @@ public final class MomentumInterpolation implements AutoCloseable {
     private long resets;
 
     public MomentumInterpolation(Adapter fast, MwiSettings settings) {
+        this(fast, settings, false);
+    }
+
+    /**
+     * A slow copy that starts at the fast weights as they are now, not at the base model: for an adapter that
+     * resumes from a version it published, whose weights are the slow copy of before (a server restarting, or
+     * a tenant reloaded after a rejected version). On a fresh adapter the two starts are the same.
+     */
+    public static MomentumInterpolation resumingFrom(Adapter fast, MwiSettings settings) {
+        return new MomentumInterpolation(fast, settings, true);
+    }
+
+    private MomentumInterpolation(Adapter fast, MwiSettings settings, boolean fromFast) {
         this.fast = fast;
         this.settings = settings;
         this.manager = fast.manager().newSubManager();
         for (Map.Entry<String, NDArray> e : fast.tensors().entrySet()) {
-            NDArray s = e.getKey().endsWith(".lora_A.weight") ? e.getValue().duplicate() : manager.zeros(e.getValue().getShape());
+            boolean copy = fromFast || e.getKey().endsWith(".lora_A.weight");
+            NDArray s = copy ? e.getValue().duplicate() : manager.zeros(e.getValue().getShape());
             NDScope.unregister(s); // outlives any step scope it is created in
             s.attach(manager);
             slow.put(e.getKey(), s);

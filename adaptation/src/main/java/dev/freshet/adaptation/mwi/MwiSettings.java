@@ -29,8 +29,8 @@ public record MwiSettings(double tau, int every, ResetPolicy reset) {
         public static ResetPolicy parse(String text) {
             return switch (text.trim().toLowerCase(Locale.ROOT).replace('-', '_')) {
                 case "never" -> NEVER;
-                case "per_window", "window" -> PER_WINDOW;
-                default -> throw new IllegalArgumentException("MWI reset policy must be never or per-window, got '" + text + "'");
+                case "per_window", "window", "per_version" -> PER_WINDOW; // a server's window is one version's round
+                default -> throw new IllegalArgumentException("MWI reset policy must be never or per-window (per-version), got '" + text + "'");
             };
         }
     }

@@ -162,6 +162,30 @@ class MomentumInterpolationTest {
     }
 
     @Test
+    void aResumedSlowCopyStartsAtTheFastWeightsAndThenFollowsThem() {
+        AdapterSpec lora = new AdapterSpec.Lora(4, 8f, List.of("c_attn"));
+        try (LanguageModel m = TinyModels.gpt2(4); Adapter a = Adapter.create(m, lora, "test", 1)) {
+            for (NDArray t : a.tensors().values()) {
+                t.addi(0.5f); // a stored version: B is no longer zero
+            }
+            Map<String, float[]> stored = values(a.tensors());
+            try (MomentumInterpolation mwi = MomentumInterpolation.resumingFrom(a, new MwiSettings(0.5, 1, MwiSettings.ResetPolicy.NEVER))) {
+                stored.forEach((k, v) -> assertArrayEquals(v, mwi.slowTensors().get(k).toFloatArray(), 0f, k));
+                for (NDArray t : a.tensors().values()) {
+                    t.addi(1f); // one trained step
+                }
+                mwi.afterStep(APPLIED);
+                stored.forEach((k, v) -> {
+                    float[] got = mwi.slowTensors().get(k).toFloatArray();
+                    for (int i = 0; i < v.length; i++) {
+                        assertEquals(v[i] + 0.5f, got[i], 1e-6f, k); // halfway from the stored weights to the fast ones
+                    }
+                });
+            }
+        }
+    }
+
+    @Test
     void settingsAreValidatedAndReportTheHalfLife() {
         assertEquals(13862.6, MwiSettings.DEFAULTS.halfLifeSteps(), 0.5, "τ = 0.9999, N = 2");
         assertEquals(1.0, new MwiSettings(0.5, 1, MwiSettings.ResetPolicy.NEVER).halfLifeSteps(), 1e-12);

@@ -246,8 +246,10 @@ public final class Freshet implements AutoCloseable {
                     new RegistrySink(store, registry, gate, trainingMetrics), pressure, trainingMetrics, catchUp);
             worker.start();
             toClose.add(() -> worker.stop().get(60, TimeUnit.SECONDS));
-            LOG.info("[4/6] training worker {} started (lr {}, batch {} records / {} ms)", TrainingWorker.threadName(model.manager().getDevice()),
-                    settings.learningRate(), settings.maxBatchRecords(), settings.maxBatchDelay().toMillis());
+            LOG.info("[4/6] training worker {} started (lr {}, batch {} records / {} ms, {})", TrainingWorker.threadName(model.manager().getDevice()),
+                    settings.learningRate(), settings.maxBatchRecords(), settings.maxBatchDelay().toMillis(),
+                    settings.interpolates() ? "versions hold the MWI slow copy, τ " + settings.mwi().tau() + " every " + settings.mwi().every()
+                            + " steps, reset " + settings.mwi().reset() : "no MWI");
             // 5. consumers
             DeadLetterPublisher deadLetters = new DeadLetterPublisher(producer, topics.deadLetter());
             IntakeSettings intake = new IntakeSettings(bootstrap, o.group(), 100, Duration.ofMillis(100), Duration.ofMillis(500), o.kafkaClient());

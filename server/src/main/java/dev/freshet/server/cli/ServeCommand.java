@@ -1,6 +1,7 @@
 package dev.freshet.server.cli;
 
 import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.mwi.MwiSettings;
 import dev.freshet.server.app.Freshet;
 import dev.freshet.server.app.Gates;
 import dev.freshet.server.app.Role;
@@ -53,6 +54,11 @@ final class ServeCommand implements Command {
               --max-body-bytes N   largest request body before 413 (default 1048576)
               --infer-threads N    threads running model calls (default 2)
               --lr X               training learning rate (default 1e-3)
+              --mwi-tau X          momentum weight interpolation: each version holds a slow copy that moves
+                                   slow = X·slow + (1−X)·trained after every training step (default 0: off,
+                                   versions hold the trained weights; see the README for what MWI measured)
+              --mwi-every N        training steps between interpolations (default 1)
+              --mwi-reset R        never (default) or per-version: trained weights start each round from the slow copy
               --no-gate            promote every version without the quality gate
               --weighting W        how document tokens are weighted in training: uniform (default), salient-spans,
                                    tfidf, or camels (the bundled meta-trained weighting model of the default model)
@@ -75,7 +81,7 @@ final class ServeCommand implements Command {
     public Set<String> valuedOptions() {
         return Set.of("http-port", "http-host", "data-dir", "max-in-flight", "max-body-bytes", "infer-threads", "model", "device",
                 "kafka", "kafka-port", "topic-prefix", "partitions", "lr", "role", "config", "weighting", "weighting-dir", "gate-max-perplexity-rise",
-                "gate-max-exact-match-drop");
+                "gate-max-exact-match-drop", "mwi-tau", "mwi-every", "mwi-reset");
     }
 
     @Override
@@ -122,6 +128,11 @@ final class ServeCommand implements Command {
         if (a.has("lr")) {
             float lr = a.getFloat("lr", 1e-3f);
             o = o.withTraining(s -> s.withSchedule(lr, s.documentEpochs(), s.editEpochs()));
+        }
+        if (a.has("mwi-tau") || a.has("mwi-every") || a.has("mwi-reset")) {
+            MwiSettings mwi = new MwiSettings(a.getFloat("mwi-tau", 0f), a.getInt("mwi-every", 1),
+                    MwiSettings.ResetPolicy.parse(a.get("mwi-reset", "never")));
+            o = o.withTraining(s -> s.withMwi(mwi));
         }
         if (a.has("no-gate")) {
             o = o.withGate(Gates::none);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.freshet.adaptation.adapter.Adapter;
 import dev.freshet.adaptation.adapter.AdapterManifest;
 import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.mwi.MomentumInterpolation;
 import dev.freshet.adaptation.train.GradientStep;
 import dev.freshet.adaptation.train.Optimizer;
 import dev.freshet.adaptation.train.StepResult;
@@ -16,6 +17,11 @@ import dev.freshet.streams.record.TenantId;
  * One tenant's fast adapter as the learners see it: the live adapter tensors, trained in place, with
  * the AdamW state that carries over from round to round (it is not persisted: after a restart the
  * adapter resumes from its latest stored version with fresh moments).
+ *
+ * <p>With MWI on ({@link TrainingSettings#interpolates()}), a slow copy follows the trained weights with
+ * momentum after every applied step, and each version holds the slow copy: what is served is the slow one.
+ * A round that publishes a version is MWI's window (its reset policy applies there). The slow copy is not
+ * persisted apart from the versions, so a reloaded tenant resumes with fast = slow = its stored version.
  *
  * <p>Learners build {@link TokenBatch}es and call {@link #train}; they never touch the optimizer.
  * Used by the training thread only. Closing it frees the adapter's and the optimizer's native memory.
@@ -30,6 +36,7 @@ public final class TenantAdapter implements AutoCloseable {
     private final float learningRate;
     private final StepGate gate;
     private final TrainingEvents events;
+    private final MomentumInterpolation mwi; // null: versions hold the trained weights
     private RoundMetrics.Meter meter = new RoundMetrics.Meter();
     private String method = "unknown";
 
@@ -42,6 +49,7 @@ public final class TenantAdapter implements AutoCloseable {
         this.learningRate = settings.learningRate();
         this.gate = gate;
         this.events = events;
+        this.mwi = settings.interpolates() ? MomentumInterpolation.resumingFrom(adapter, settings.mwi()) : null;
     }
 
     /** The tenant. */
@@ -73,6 +81,9 @@ public final class TenantAdapter implements AutoCloseable {
             NDArray logits = base.logits(base.weights(), adapter.over(leaves), batch.inputsArray(m)); // [B, T, V]
             return WeightedLoss.of(logits, batch.targetsArray(m), batch.weightsArray(m), batch.predicted());
         }, learningRate);
+        if (mwi != null) {
+            mwi.afterStep(r);
+        }
         long nanos = System.nanoTime() - start;
         meter.step(r.applied(), r.loss(), batch.predicted(), nanos);
         events.stepped(tenant, method, r, batch.predicted(), nanos);
@@ -94,18 +105,24 @@ public final class TenantAdapter implements AutoCloseable {
         return meter.finish(records);
     }
 
-    /** Starts measuring afresh, once a version holding the measured steps is durable. */
+    /** Starts measuring afresh, once a version holding the measured steps is durable: MWI's window boundary. */
     void resetRound() {
         meter = new RoundMetrics.Meter();
+        if (mwi != null) {
+            mwi.onWindowBoundary();
+        }
     }
 
-    /** An immutable copy of the current weights under {@code manifest}; the caller owns it. */
+    /** An immutable copy of the weights to publish (the slow copy under MWI) under {@code manifest}; the caller owns it. */
     Adapter snapshot(AdapterManifest manifest) {
-        return adapter.copy(manifest);
+        return mwi == null ? adapter.copy(manifest) : mwi.slowAdapter(manifest);
     }
 
     @Override
     public void close() {
+        if (mwi != null) {
+            mwi.close();
+        }
         optimizer.close();
         adapter.close();
     }

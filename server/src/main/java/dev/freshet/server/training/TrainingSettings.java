@@ -2,6 +2,7 @@ package dev.freshet.server.training;
 
 import dev.freshet.adaptation.adapter.AdapterSpec;
 import dev.freshet.adaptation.model.ModelConfig;
+import dev.freshet.adaptation.mwi.MwiSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -27,6 +28,8 @@ import java.util.Objects;
  * @param maxYield {@code training.yield.max}: the longest training waits for serving before it takes
  *     one step anyway, so a server under constant load still learns (slowly)
  * @param seed {@code training.seed}: seeds each tenant's adapter initialisation
+ * @param mwi {@code training.mwi.*}: momentum weight interpolation of what is published; τ = 0 (the default)
+ *     publishes the trained weights themselves
  */
 public record TrainingSettings(
         int maxBatchRecords,
@@ -40,7 +43,8 @@ public record TrainingSettings(
         int editEpochs,
         int sequencesPerStep,
         Duration maxYield,
-        long seed) {
+        long seed,
+        MwiSettings mwi) {
 
     /** @throws IllegalArgumentException naming the key of the first invalid value */
     public TrainingSettings {
@@ -66,6 +70,7 @@ public record TrainingSettings(
         atLeast(editEpochs, 1, "training.edits.epochs");
         atLeast(sequencesPerStep, 1, "training.step.max-sequences");
         Objects.requireNonNull(maxYield, "training.yield.max");
+        Objects.requireNonNull(mwi, "training.mwi");
         if (maxYield.isNegative()) {
             throw new IllegalArgumentException("training.yield.max must be >= 0, got " + maxYield);
         }
@@ -77,32 +82,49 @@ public record TrainingSettings(
      * {@code down_proj} for Llama), batches of 16 records or 100 ms, a queue of 256, AdamW at 1e-3
      * without decay, clip 1, one pass over documents and eight over edits. The batch wait is short because
      * it only matters when records are sparse (a backlog fills batches at once), and then it is pure
-     * latency: a lone document waits the whole window before training starts.
+     * latency: a lone document waits the whole window before training starts. No MWI (see {@link #OFF}).
      */
     public static TrainingSettings defaults(ModelConfig.Family family) {
         List<String> targets = family == ModelConfig.Family.GPT2
                 ? List.of("c_attn", "mlp.c_proj")
                 : List.of("q_proj", "v_proj", "down_proj");
         return new TrainingSettings(16, Duration.ofMillis(100), 256, new AdapterSpec.Lora(8, 16f, targets),
-                1e-3f, 0f, 1f, 1, 8, 8, Duration.ofSeconds(2), 1234L);
+                1e-3f, 0f, 1f, 1, 8, 8, Duration.ofSeconds(2), 1234L, OFF);
+    }
+
+    /**
+     * τ = 0: each version holds the trained weights. Off by default because {@code eval forgetting} measured no
+     * retention gain from MWI on the default model, while the slow copy lags the edits it should serve (README).
+     */
+    public static final MwiSettings OFF = new MwiSettings(0, 1, MwiSettings.ResetPolicy.NEVER);
+
+    /** Whether versions publish a momentum-interpolated slow copy rather than the trained weights. */
+    public boolean interpolates() {
+        return mwi.tau() > 0;
+    }
+
+    /** These settings with another weight interpolation. */
+    public TrainingSettings withMwi(MwiSettings m) {
+        return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, adapter, learningRate, weightDecay,
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, m);
     }
 
     /** These settings with another adapter. */
     public TrainingSettings withAdapter(AdapterSpec spec) {
         return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, spec, learningRate, weightDecay,
-                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed);
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi);
     }
 
     /** These settings with other batch limits. */
     public TrainingSettings withBatching(int records, Duration delay, int capacity) {
         return new TrainingSettings(records, delay, capacity, adapter, learningRate, weightDecay,
-                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed);
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi);
     }
 
     /** These settings with another learning rate and number of passes. */
     public TrainingSettings withSchedule(float lr, int docEpochs, int edEpochs) {
         return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, adapter, lr, weightDecay,
-                clipNorm, docEpochs, edEpochs, sequencesPerStep, maxYield, seed);
+                clipNorm, docEpochs, edEpochs, sequencesPerStep, maxYield, seed, mwi);
     }
 
     private static void atLeast(int value, int min, String key) {

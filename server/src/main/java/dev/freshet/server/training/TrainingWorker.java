@@ -317,7 +317,11 @@ public final class TrainingWorker implements PartitionHandoff, AutoCloseable {
         try {
             // Another writer (or a failed attempt that left its directory) may have used numbers.
             version = Math.max(version, latestStored(tenant) + 1);
-            AdapterManifest manifest = t.last.nextVersion(version, String.join("+", t.methods), metrics.toManifestMetrics(), covered.toJson());
+            Map<String, Double> recorded = metrics.toManifestMetrics();
+            if (settings.interpolates()) {
+                recorded.put("mwi_tau", settings.mwi().tau()); // the version holds the slow copy, not the trained weights
+            }
+            AdapterManifest manifest = t.last.nextVersion(version, String.join("+", t.methods), recorded, covered.toJson());
             Adapter candidate = t.fast.snapshot(manifest);
             outcome = sink.accept(tenant, candidate, covered);
             t.last = manifest;

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.freshet.adaptation.model.ModelConfig;
+import dev.freshet.adaptation.mwi.MwiSettings;
+import dev.freshet.server.http.HttpConfig;
+import dev.freshet.server.training.TrainingSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -75,5 +79,19 @@ class ConfigLayersTest {
         assertThrows(IllegalArgumentException.class, () -> options.apply(new String[] {"--gate-max-exact-match-drop", "2"}));
         assertThrows(IllegalArgumentException.class, () -> options.apply(new String[] {"--gate-max-perplexity-rise", "-0.1"}));
         options.apply(new String[] {"--gate-max-perplexity-rise", "0.25", "--gate-max-exact-match-drop", "0.25"});
+    }
+
+    @Test
+    void mwiOptionsReachTheTrainingSettingsAndBadOnesFailBeforeAnythingStarts() {
+        ServeCommand serve = new ServeCommand();
+        java.util.function.Function<String[], TrainingSettings> training = argv -> ServeCommand.options(
+                Args.parse(argv, 0, serve.valuedOptions(), serve.flagOptions()), dir, 0, HttpConfig.defaults())
+                .training().apply(TrainingSettings.defaults(ModelConfig.Family.GPT2));
+        assertFalse(training.apply(new String[0]).interpolates(), "MWI is off unless asked for");
+        TrainingSettings on = training.apply(new String[] {"--mwi-tau", "0.9", "--mwi-every", "2", "--mwi-reset", "per-version"});
+        assertEquals(new MwiSettings(0.9f, 2, MwiSettings.ResetPolicy.PER_WINDOW), on.mwi());
+        assertThrows(IllegalArgumentException.class, () -> training.apply(new String[] {"--mwi-tau", "1.5"}));
+        assertThrows(IllegalArgumentException.class, () -> training.apply(new String[] {"--mwi-tau", "0.9", "--mwi-every", "0"}));
+        assertThrows(IllegalArgumentException.class, () -> training.apply(new String[] {"--mwi-reset", "sometimes"}));
     }
 }

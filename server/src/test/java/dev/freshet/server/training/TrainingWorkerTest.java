@@ -8,6 +8,7 @@ import dev.freshet.adaptation.adapter.Adapter;
 import dev.freshet.adaptation.adapter.AdapterManifest;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.model.ModelConfig;
+import dev.freshet.adaptation.mwi.MwiSettings;
 import dev.freshet.adaptation.train.StepResult;
 import dev.freshet.server.serving.AdapterStore;
 import dev.freshet.streams.record.TenantId;
@@ -170,6 +171,55 @@ class TrainingWorkerTest {
                 }
             }
             assertTrue(moved > 0, "LoRA B starts at zero; the healthy documents must have moved it");
+        }
+    }
+
+    /**
+     * One document, one step from LoRA B = 0: with τ = ½ the version holds half the trained B (the slow copy,
+     * ½·0 + ½·fast), with τ = 1 it holds B = 0 although the step was taken, and without MWI the trained B.
+     */
+    @Test
+    void withMwiAVersionHoldsTheSlowCopy() throws Exception {
+        float[] trained = versionLoraB(TrainingSettings.OFF, "plain");
+        float[] half = versionLoraB(new MwiSettings(0.5, 1, MwiSettings.ResetPolicy.NEVER), "half");
+        float[] frozen = versionLoraB(new MwiSettings(1.0, 1, MwiSettings.ResetPolicy.NEVER), "frozen");
+        double moved = 0;
+        for (int i = 0; i < trained.length; i++) {
+            moved += Math.abs(trained[i]);
+            assertEquals(0.5f * trained[i], half[i], 1e-6f, "B[" + i + "]");
+            assertEquals(0f, frozen[i], "B[" + i + "]");
+        }
+        assertTrue(moved > 0, "the step must have moved B for the check to mean anything");
+    }
+
+    /** LoRA B of every module, concatenated, in the version one document makes under {@code mwi}. */
+    private float[] versionLoraB(MwiSettings mwi, String dir) throws Exception {
+        AdapterStore store = new AdapterStore(dataDir.resolve(dir));
+        TrainingSettings s = settings(1).withMwi(mwi);
+        TrainingQueue queue = new TrainingQueue(16);
+        Items.Outcomes outcomes = new Items.Outcomes();
+        try (TrainingWorker worker = worker(s, queue, store, new LocalStoreSink(store), new Recorder())) {
+            worker.start();
+            queue.offer(Items.document("d1", 0, outcomes));
+            await(() -> outcomes.byId.size() == 1);
+        }
+        AdapterManifest v1 = store.manifest(ACME.value(), 1);
+        assertEquals(1.0, v1.metrics().get("train_steps"));
+        assertEquals(mwi.tau() > 0 ? mwi.tau() : null, v1.metrics().get("mwi_tau"), "the manifest says whether it holds a slow copy");
+        try (Adapter stored = store.load(ACME.value(), 1, model)) {
+            List<Float> b = new java.util.ArrayList<>();
+            for (Map.Entry<String, NDArray> e : stored.tensors().entrySet()) {
+                if (e.getKey().endsWith("lora_B.weight")) {
+                    for (float v : e.getValue().toFloatArray()) {
+                        b.add(v);
+                    }
+                }
+            }
+            float[] flat = new float[b.size()];
+            for (int i = 0; i < flat.length; i++) {
+                flat[i] = b.get(i);
+            }
+            return flat;
         }
     }
 
