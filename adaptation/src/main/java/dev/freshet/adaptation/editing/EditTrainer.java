@@ -1,10 +1,12 @@
 package dev.freshet.adaptation.editing;
 
 import dev.freshet.adaptation.adapter.Adapter;
+import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.train.StepResult;
 import dev.freshet.adaptation.world.WorldEdit;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -42,4 +44,31 @@ public interface EditTrainer {
      * {@code trainer.afterEachStep(mwi::afterStep)} to keep a momentum-interpolated slow copy.
      */
     void afterEachStep(Consumer<StepResult> hook);
+
+    /**
+     * Adds a hook called after every visited mini-batch, stepped, skipped or refused: where a server meters its
+     * steps and gives way to requests between them.
+     */
+    void afterEachVisit(Visit hook);
+
+    /** One visited mini-batch, as {@link #afterEachVisit} reports it. */
+    @FunctionalInterface
+    interface Visit {
+        /**
+         * @param result the step (not applied when skipped or refused)
+         * @param targetTokens target tokens in the batch: the tokens the loss is on
+         * @param nanos the visit's wall-clock time
+         */
+        void visited(StepResult result, int targetTokens, long nanos);
+    }
+
+    /** Why {@code edit} cannot be trained on {@code model} (its target does not fit the context), if it cannot. */
+    static Optional<String> unfit(LanguageModel model, WorldEdit edit) {
+        try {
+            EditLoss.encode(model, edit);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
 }

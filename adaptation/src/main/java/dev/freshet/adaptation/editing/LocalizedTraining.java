@@ -23,6 +23,7 @@ abstract class LocalizedTraining implements EditTrainer {
     /** The live adapter tensors of {@link #modules} (a subset of the adapter's): the only arrays updated. */
     final Map<String, NDArray> trainable = new LinkedHashMap<>();
     private final List<Consumer<StepResult>> hooks = new ArrayList<>();
+    private final List<Visit> visitHooks = new ArrayList<>();
 
     LocalizedTraining(LanguageModel model, Adapter adapter, List<String> modules, EditSettings settings) {
         if (!adapter.modules().containsAll(modules) || modules.isEmpty()) {
@@ -59,21 +60,32 @@ abstract class LocalizedTraining implements EditTrainer {
         hooks.add(hook);
     }
 
+    @Override
+    public void afterEachVisit(Visit hook) {
+        visitHooks.add(hook);
+    }
+
     /**
      * One optimizer step on {@code batch}, unless its loss is below {@code skipBelow}: then nothing is
      * updated, not even the optimizer's moments, and the visit is recorded as not applied.
      */
     EditStep visit(GradientStep stepper, List<EditLoss.Example> batch, float skipBelow, int round) {
         List<String> ids = batch.stream().map(EditLoss.Example::id).toList();
+        long start = System.nanoTime();
         StepResult r = stepper.step(leaves -> {
             Map<String, NDArray> all = new LinkedHashMap<>(adapter.tensors());
             all.putAll(leaves);
             return EditLoss.targetMeanLoss(model, adapter.over(all), batch);
         }, settings.learningRate(), skipBelow);
+        long nanos = System.nanoTime() - start;
         if (r.applied()) {
             for (Consumer<StepResult> h : hooks) {
                 h.accept(r);
             }
+        }
+        int targetTokens = batch.stream().mapToInt(EditLoss.Example::targetLength).sum();
+        for (Visit h : visitHooks) {
+            h.visited(r, targetTokens, nanos);
         }
         return new EditStep(round, ids, r.loss(), r.applied());
     }

@@ -53,6 +53,34 @@ class BreadthFirstEditorTest {
         }
     }
 
+    /** Every visited batch, skipped ones included, reaches the visit hook with its target tokens; applied steps reach the step hook. */
+    @Test
+    void theVisitHookSeesEveryBatchAndTheStepHookEveryAppliedStep() {
+        List<WorldEdit> edits = EditFixtures.edits(5);
+        EditSettings s = EditSettings.DEFAULTS.withThresholds(0f, 0f).withMaxEpochs(2).withBatchSize(2).withReplay(0);
+        try (LanguageModel m = TinyModels.gpt2(3); Adapter a = Adapter.create(m, new AdapterSpec.Delta(List.of(LOCATION)), "test", 1)) {
+            BreadthFirstEditor bf = new BreadthFirstEditor(m, a, a.modules(), s);
+            List<Integer> tokens = new ArrayList<>();
+            List<Boolean> applied = new ArrayList<>();
+            int[] stepped = {0};
+            bf.afterEachVisit((step, targetTokens, nanos) -> {
+                tokens.add(targetTokens);
+                applied.add(step.applied());
+                assertTrue(nanos > 0);
+            });
+            bf.afterEachStep(step -> stepped[0]++);
+            EditResult r = bf.apply(edits);
+            assertEquals(r.steps().size(), tokens.size(), "one visit per batch");
+            assertEquals(r.steps().stream().map(EditStep::applied).toList(), applied);
+            assertEquals(r.appliedSteps(), stepped[0]);
+            int perEpoch = 0;
+            for (WorldEdit e : edits) {
+                perEpoch += EditLoss.encode(m, e).targetLength();
+            }
+            assertEquals(2 * perEpoch, tokens.stream().mapToInt(Integer::intValue).sum(), "each epoch's batches carry every edit's target tokens once");
+        }
+    }
+
     @Test
     void onlyTheLocalizedTensorsChange() {
         AdapterSpec twoModules = new AdapterSpec.Delta(List.of("h.0.mlp.c_proj", LOCATION));

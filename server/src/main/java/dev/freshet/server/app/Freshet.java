@@ -21,9 +21,10 @@ import dev.freshet.server.serving.AdapterStore;
 import dev.freshet.server.serving.FusionPolicy;
 import dev.freshet.server.serving.QualityGate;
 import dev.freshet.server.serving.RegistryListener;
-import dev.freshet.server.training.BreadthFirstEditLearner;
 import dev.freshet.server.training.DocumentWeighting;
+import dev.freshet.server.training.EditLearner;
 import dev.freshet.server.training.IntakeSettings;
+import dev.freshet.server.training.LocalizedEditLearner;
 import dev.freshet.server.training.PartitionHandoff;
 import dev.freshet.server.training.RegistrySink;
 import dev.freshet.server.training.ServingPressure;
@@ -138,8 +139,10 @@ public final class Freshet implements AutoCloseable {
             return new Options(dataDir, kafka, kafkaPort, prefix, n, http, training, gate, group, role, kafkaClient, weighting, weightingDir);
         }
 
+        /** These options with {@code t} applied to the training settings after every change given before it. */
         public Options withTraining(UnaryOperator<TrainingSettings> t) {
-            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, t, gate, group, role, kafkaClient, weighting, weightingDir);
+            UnaryOperator<TrainingSettings> both = s -> t.apply(training.apply(s));
+            return new Options(dataDir, kafka, kafkaPort, topicPrefix, partitions, http, both, gate, group, role, kafkaClient, weighting, weightingDir);
         }
 
         public Options withGate(Function<LanguageModel, QualityGate> g) {
@@ -241,13 +244,17 @@ public final class Freshet implements AutoCloseable {
             TrainingQueue queue = new TrainingQueue(settings.queueCapacity());
             // A tenant taken over from another trainer resumes from the versions that trainer announced.
             TrainingWorker.CatchUp catchUp = () -> follower.awaitCurrent(Duration.ofSeconds(60));
-            TrainingWorker.Learners learners = new TrainingWorker.Learners(documentLearner(o, model), BreadthFirstEditLearner.of(settings));
+            EditLearner edits = EditLearner.of(settings);
+            if (edits instanceof LocalizedEditLearner localized) {
+                localized.checkLocation(model, settings.adapter()); // a location the adapter lacks fails here, not on the first edit
+            }
+            TrainingWorker.Learners learners = new TrainingWorker.Learners(documentLearner(o, model), edits);
             TrainingWorker worker = new TrainingWorker(model, settings, queue, learners, store,
                     new RegistrySink(store, registry, gate, trainingMetrics), pressure, trainingMetrics, catchUp);
             worker.start();
             toClose.add(() -> worker.stop().get(60, TimeUnit.SECONDS));
-            LOG.info("[4/6] training worker {} started (lr {}, batch {} records / {} ms, {})", TrainingWorker.threadName(model.manager().getDevice()),
-                    settings.learningRate(), settings.maxBatchRecords(), settings.maxBatchDelay().toMillis(),
+            LOG.info("[4/6] training worker {} started (lr {}, batch {} records / {} ms, edits {}, {})", TrainingWorker.threadName(model.manager().getDevice()),
+                    settings.learningRate(), settings.maxBatchRecords(), settings.maxBatchDelay().toMillis(), edits.method(),
                     settings.interpolates() ? "versions hold the MWI slow copy, τ " + settings.mwi().tau() + " every " + settings.mwi().every()
                             + " steps, reset " + settings.mwi().reset() : "no MWI");
             // 5. consumers

@@ -25,7 +25,7 @@ import java.util.Set;
  */
 final class BenchCommand implements Command {
 
-    private static final List<String> SCENARIOS = List.of("train", "freshness", "serving", "soak");
+    private static final List<String> SCENARIOS = List.of("train", "edits", "freshness", "serving", "soak");
 
     @Override
     public String name() {
@@ -34,17 +34,20 @@ final class BenchCommand implements Command {
 
     @Override
     public String summary() {
-        return "benchmarks and load scenarios: train, freshness, serving, soak";
+        return "benchmarks and load scenarios: train, edits, freshness, serving, soak";
     }
 
     @Override
     public String help() {
         return """
-            usage: bin/freshet bench train|freshness|serving|soak [--quick] [options]
+            usage: bin/freshet bench train|edits|freshness|serving|soak [--quick] [options]
 
             train: this machine's fp32 matmul GFLOP/s (the ceiling), the default model's training step in
               tokens/s and as a fraction of that ceiling (all weights, and one localized delta), and greedy
               generation speed with and without the KV cache, measured in one run.
+            edits: the server's edit learners (ft-bf, locft-bf) side by side in this process: world edits through
+              the training worker, one version per --per-version records, each decided by the quality gate;
+              efficacy, generalisation, locality and old-world accuracy of the served version.
             freshness: produce documents and edits and time each from produce to the first served adapter
               version containing it: single documents, then a ramp of rates; p50/p95/p99 per stage and the
               highest rate at which freshness does not climb.
@@ -69,13 +72,16 @@ final class BenchCommand implements Command {
               --batch B           train: sequences per step (default 16)
               --seq-len T         train: tokens per sequence (default 128)
               --steps N           train: timed steps (default 10; --quick: 3)
+              --edits N           edits: how many (default 100; --quick: 30)
+              --per-version R     edits: records per version (default 10)
+              --methods LIST      edits: learners, comma-separated (default ft-bf,locft-bf)
             """ + Models.OPTIONS_HELP;
     }
 
     @Override
     public Set<String> valuedOptions() {
         return Set.of("batch", "seq-len", "steps", "model", "device", "out", "url", "kafka", "topic-prefix", "minutes", "concurrency", "rate",
-                "seconds");
+                "seconds", "edits", "per-version", "methods");
     }
 
     @Override
@@ -93,6 +99,14 @@ final class BenchCommand implements Command {
         Outcome outcome;
         if (scenario.equals("train")) {
             outcome = train(a, out);
+        } else if (scenario.equals("edits")) {
+            EditsBench.Settings d = a.has("quick") ? EditsBench.Settings.quick() : EditsBench.Settings.defaults();
+            EditsBench.Settings s = new EditsBench.Settings(a.getInt("edits", d.edits()), a.getInt("per-version", d.perVersion()),
+                    a.has("methods") ? List.of(a.get("methods", "").split(",")) : d.methods(), !a.has("no-gate"));
+            try (LanguageModel m = Models.open(a)) {
+                EditsBench.run(m, s, out, System.out);
+            }
+            return 0;
         } else if (a.has("url")) {
             if (!a.has("kafka")) {
                 throw new Args.UsageException("--url needs --kafka HOST:PORT: the scenarios produce records to the server's broker");

@@ -7,6 +7,7 @@ import dev.freshet.server.app.Gates;
 import dev.freshet.server.app.Role;
 import dev.freshet.server.http.HttpConfig;
 import dev.freshet.server.serving.ProbeSetGate;
+import dev.freshet.server.training.TrainingSettings;
 import dev.freshet.streams.embedded.EmbeddedKafka;
 import dev.freshet.streams.kafka.Topics;
 
@@ -54,6 +55,9 @@ final class ServeCommand implements Command {
               --max-body-bytes N   largest request body before 413 (default 1048576)
               --infer-threads N    threads running model calls (default 2)
               --lr X               training learning rate (default 1e-3)
+              --edit-method M      how edits train: locft-bf (default; LocFT-BF: only the adapter at --edit-location,
+                                   breadth-first with replay and a stop rule) or ft-bf (every adapter tensor, eight passes)
+              --edit-location MOD  the adapter module LocFT-BF trains (default: the last layer's MLP output projection)
               --mwi-tau X          momentum weight interpolation: each version holds a slow copy that moves
                                    slow = X·slow + (1−X)·trained after every training step (default 0: off,
                                    versions hold the trained weights; see the README for what MWI measured)
@@ -81,7 +85,8 @@ final class ServeCommand implements Command {
     public Set<String> valuedOptions() {
         return Set.of("http-port", "http-host", "data-dir", "max-in-flight", "max-body-bytes", "infer-threads", "model", "device",
                 "kafka", "kafka-port", "topic-prefix", "partitions", "lr", "role", "config", "weighting", "weighting-dir", "gate-max-perplexity-rise",
-                "gate-max-exact-match-drop", "mwi-tau", "mwi-every", "mwi-reset");
+                "gate-max-exact-match-drop", "mwi-tau", "mwi-every", "mwi-reset", "edit-method",
+                "edit-location");
     }
 
     @Override
@@ -133,6 +138,11 @@ final class ServeCommand implements Command {
             MwiSettings mwi = new MwiSettings(a.getFloat("mwi-tau", 0f), a.getInt("mwi-every", 1),
                     MwiSettings.ResetPolicy.parse(a.get("mwi-reset", "never")));
             o = o.withTraining(s -> s.withMwi(mwi));
+        }
+        if (a.has("edit-method") || a.has("edit-location")) {
+            String method = a.get("edit-method", TrainingSettings.DEFAULT_EDIT_METHOD);
+            String location = a.get("edit-location", null);
+            o = o.withTraining(s -> s.withEdits(method, location));
         }
         if (a.has("no-gate")) {
             o = o.withGate(Gates::none);

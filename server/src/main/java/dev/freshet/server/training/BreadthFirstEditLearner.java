@@ -51,7 +51,7 @@ public final class BreadthFirstEditLearner implements EditLearner {
         for (int epoch = 0; epoch < epochs; epoch++) {
             FaultIsolation.trainOnce(adapter, units, sequencesPerStep, refused);
         }
-        return new LearnResult(refused);
+        return LearnResult.nonFinite(refused);
     }
 
     /** Start + prompt + target, loss on the target; a sequence too long keeps its end (the target). */

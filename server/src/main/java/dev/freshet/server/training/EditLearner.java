@@ -4,9 +4,9 @@ import dev.freshet.streams.record.EditRecord;
 import java.util.List;
 
 /**
- * How a tenant's adapter applies edits. The default is localized fine-tuning on the target tokens,
- * breadth-first over the batch's edits ({@link BreadthFirstEditLearner}); LocFT-BF with its own
- * parameter localisation plugs in here.
+ * How a tenant's adapter applies edits: breadth-first fine-tuning of the whole adapter on the target tokens
+ * ({@link BreadthFirstEditLearner}, {@code ft-bf}) or LocFT-BF at one location ({@link LocalizedEditLearner},
+ * {@code locft-bf}); {@code training.edits.method} picks one ({@link #of}).
  *
  * <p>Same threading and refusal rules as {@link DocumentLearner}.
  */
@@ -17,4 +17,13 @@ public interface EditLearner {
 
     /** Applies {@code edits}, one tenant's share of a micro-batch, to {@code adapter}. */
     LearnResult learn(TenantAdapter adapter, List<EditRecord> edits);
+
+    /** The learner {@link TrainingSettings#editMethod()} names. */
+    static EditLearner of(TrainingSettings settings) {
+        return switch (settings.editMethod()) {
+            case "locft-bf" -> LocalizedEditLearner.of(settings);
+            case "ft-bf" -> BreadthFirstEditLearner.of(settings);
+            default -> throw new IllegalArgumentException("no edit learner named " + settings.editMethod());
+        };
+    }
 }

@@ -81,13 +81,29 @@ public final class TenantAdapter implements AutoCloseable {
             NDArray logits = base.logits(base.weights(), adapter.over(leaves), batch.inputsArray(m)); // [B, T, V]
             return WeightedLoss.of(logits, batch.targetsArray(m), batch.weightsArray(m), batch.predicted());
         }, learningRate);
+        stepped(r, batch.predicted(), System.nanoTime() - start);
+        return r;
+    }
+
+    /** Gives way to serving; for learners that step the adapter themselves rather than through {@link #train}. */
+    void awaitTurn() {
+        gate.awaitTurn();
+    }
+
+    /**
+     * Records a step on this adapter's tensors (from {@link #train}, or a learner that steps them itself): the
+     * round's metrics, the training events, and MWI's slow copy. A batch skipped for an already low loss is no
+     * step and no refusal, so it is not recorded.
+     */
+    void stepped(StepResult r, int predicted, long nanos) {
+        if (r.skipped()) {
+            return;
+        }
         if (mwi != null) {
             mwi.afterStep(r);
         }
-        long nanos = System.nanoTime() - start;
-        meter.step(r.applied(), r.loss(), batch.predicted(), nanos);
-        events.stepped(tenant, method, r, batch.predicted(), nanos);
-        return r;
+        meter.step(r.applied(), r.loss(), predicted, nanos);
+        events.stepped(tenant, method, r, predicted, nanos);
     }
 
     /** The live adapter (its manifest is the last stored version's, or version 0). */

@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param weightDecay {@code training.weight-decay}: AdamW decoupled weight decay
  * @param clipNorm {@code training.clip-norm}: global gradient-norm clip; 0 disables it
  * @param documentEpochs {@code training.documents.epochs}: passes over a round's documents
- * @param editEpochs {@code training.edits.epochs}: breadth-first passes over a round's edits
+ * @param editEpochs {@code training.edits.epochs}: breadth-first passes over a round's edits ({@code ft-bf} only)
  * @param sequencesPerStep {@code training.step.max-sequences}: sequences in one gradient step; more
  *     are split over several steps, so a step's memory stays bounded
  * @param maxYield {@code training.yield.max}: the longest training waits for serving before it takes
@@ -30,6 +30,11 @@ import java.util.Objects;
  * @param seed {@code training.seed}: seeds each tenant's adapter initialisation
  * @param mwi {@code training.mwi.*}: momentum weight interpolation of what is published; τ = 0 (the default)
  *     publishes the trained weights themselves
+ * @param editMethod {@code training.edits.method}: {@code locft-bf} (LocFT-BF: the adapter's tensors at one
+ *     location, breadth-first with replay and a stop rule) or {@code ft-bf} (every adapter tensor, a fixed
+ *     number of passes)
+ * @param editLocation {@code training.edits.location}: the adapter module LocFT-BF trains; null: the last
+ *     layer's MLP output projection
  */
 public record TrainingSettings(
         int maxBatchRecords,
@@ -44,7 +49,9 @@ public record TrainingSettings(
         int sequencesPerStep,
         Duration maxYield,
         long seed,
-        MwiSettings mwi) {
+        MwiSettings mwi,
+        String editMethod,
+        String editLocation) {
 
     /** @throws IllegalArgumentException naming the key of the first invalid value */
     public TrainingSettings {
@@ -71,6 +78,12 @@ public record TrainingSettings(
         atLeast(sequencesPerStep, 1, "training.step.max-sequences");
         Objects.requireNonNull(maxYield, "training.yield.max");
         Objects.requireNonNull(mwi, "training.mwi");
+        if (!EDIT_METHODS.contains(editMethod)) {
+            throw new IllegalArgumentException("training.edits.method must be one of " + EDIT_METHODS + ", got " + editMethod);
+        }
+        if (editLocation != null && editLocation.isBlank()) {
+            throw new IllegalArgumentException("training.edits.location must name an adapter module, got a blank one");
+        }
         if (maxYield.isNegative()) {
             throw new IllegalArgumentException("training.yield.max must be >= 0, got " + maxYield);
         }
@@ -80,16 +93,20 @@ public record TrainingSettings(
      * The defaults for a model family: LoRA rank 8, α 16 on the attention and MLP output projections
      * ({@code c_attn} + {@code mlp.c_proj} for GPT-2; {@code q_proj} + {@code v_proj} +
      * {@code down_proj} for Llama), batches of 16 records or 100 ms, a queue of 256, AdamW at 1e-3
-     * without decay, clip 1, one pass over documents and eight over edits. The batch wait is short because
+     * without decay, clip 1, one pass over documents and, for the {@code ft-bf} edit learner, eight over edits
+     * (edits go to LocFT-BF by default, {@link #DEFAULT_EDIT_METHOD}). The batch wait is short because
      * it only matters when records are sparse (a backlog fills batches at once), and then it is pure
      * latency: a lone document waits the whole window before training starts. No MWI (see {@link #OFF}).
      */
+    /** The edit learners by name. */
+    public static final List<String> EDIT_METHODS = List.of("locft-bf", "ft-bf");
+
     public static TrainingSettings defaults(ModelConfig.Family family) {
         List<String> targets = family == ModelConfig.Family.GPT2
                 ? List.of("c_attn", "mlp.c_proj")
                 : List.of("q_proj", "v_proj", "down_proj");
         return new TrainingSettings(16, Duration.ofMillis(100), 256, new AdapterSpec.Lora(8, 16f, targets),
-                1e-3f, 0f, 1f, 1, 8, 8, Duration.ofSeconds(2), 1234L, OFF);
+                1e-3f, 0f, 1f, 1, 8, 8, Duration.ofSeconds(2), 1234L, OFF, DEFAULT_EDIT_METHOD, null);
     }
 
     /**
@@ -97,6 +114,19 @@ public record TrainingSettings(
      * retention gain from MWI on the default model, while the slow copy lags the edits it should serve (README).
      */
     public static final MwiSettings OFF = new MwiSettings(0, 1, MwiSettings.ResetPolicy.NEVER);
+
+    /**
+     * The edit learner of the defaults: LocFT-BF, which {@code bench edits} measured far ahead of {@code ft-bf}
+     * through the server's own training path (100 edits, no gate: mean of efficacy, generalisation and locality
+     * 76.7 % against 10.5 %, old-world QA 43 % against 2 %).
+     */
+    public static final String DEFAULT_EDIT_METHOD = "locft-bf";
+
+    /** These settings with another edit learner and location (null: the default location). */
+    public TrainingSettings withEdits(String method, String location) {
+        return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, adapter, learningRate, weightDecay,
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, method, location);
+    }
 
     /** Whether versions publish a momentum-interpolated slow copy rather than the trained weights. */
     public boolean interpolates() {
@@ -106,25 +136,25 @@ public record TrainingSettings(
     /** These settings with another weight interpolation. */
     public TrainingSettings withMwi(MwiSettings m) {
         return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, adapter, learningRate, weightDecay,
-                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, m);
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, m, editMethod, editLocation);
     }
 
     /** These settings with another adapter. */
     public TrainingSettings withAdapter(AdapterSpec spec) {
         return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, spec, learningRate, weightDecay,
-                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi);
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, editMethod, editLocation);
     }
 
     /** These settings with other batch limits. */
     public TrainingSettings withBatching(int records, Duration delay, int capacity) {
         return new TrainingSettings(records, delay, capacity, adapter, learningRate, weightDecay,
-                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi);
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, editMethod, editLocation);
     }
 
     /** These settings with another learning rate and number of passes. */
     public TrainingSettings withSchedule(float lr, int docEpochs, int edEpochs) {
         return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, adapter, lr, weightDecay,
-                clipNorm, docEpochs, edEpochs, sequencesPerStep, maxYield, seed, mwi);
+                clipNorm, docEpochs, edEpochs, sequencesPerStep, maxYield, seed, mwi, editMethod, editLocation);
     }
 
     private static void atLeast(int value, int min, String key) {

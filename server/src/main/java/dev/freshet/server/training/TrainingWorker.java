@@ -77,9 +77,9 @@ public final class TrainingWorker implements PartitionHandoff, AutoCloseable {
             Objects.requireNonNull(edits, "edits");
         }
 
-        /** Uniform fine-tuning on documents, breadth-first fine-tuning on edits. */
+        /** Uniform fine-tuning on documents, the configured edit learner on edits. */
         public static Learners defaults(TrainingSettings settings) {
-            return new Learners(WeightedDocumentLearner.uniform(settings), BreadthFirstEditLearner.of(settings));
+            return new Learners(WeightedDocumentLearner.uniform(settings), EditLearner.of(settings));
         }
     }
 
@@ -290,9 +290,9 @@ public final class TrainingWorker implements PartitionHandoff, AutoCloseable {
             return;
         }
         for (WorkItem item : items) {
-            String why = result.refused().get(item.id());
+            Rejection why = result.refused().get(item.id());
             if (why != null) {
-                Rejection rejection = new Rejection(Reason.NAN_LOSS, method + " training loss is not finite: " + why);
+                Rejection rejection = new Rejection(why.reason(), method + " " + why.detail());
                 refused.put(TenantState.key(item), rejection);
                 refuse(item, rejection);
             } else {

@@ -64,7 +64,7 @@ public final class WeightedDocumentLearner implements DocumentLearner {
         for (int e = 0; e < epochs; e++) {
             FaultIsolation.trainOnce(adapter, units, sequencesPerStep, refused);
         }
-        return new LearnResult(refused);
+        return LearnResult.nonFinite(refused);
     }
 
     private static int[] encode(LanguageModel base, String text) {

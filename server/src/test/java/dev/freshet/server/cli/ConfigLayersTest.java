@@ -82,7 +82,7 @@ class ConfigLayersTest {
     }
 
     @Test
-    void mwiOptionsReachTheTrainingSettingsAndBadOnesFailBeforeAnythingStarts() {
+    void trainingOptionsReachTheTrainingSettingsTogetherAndBadOnesFailBeforeAnythingStarts() {
         ServeCommand serve = new ServeCommand();
         java.util.function.Function<String[], TrainingSettings> training = argv -> ServeCommand.options(
                 Args.parse(argv, 0, serve.valuedOptions(), serve.flagOptions()), dir, 0, HttpConfig.defaults())
@@ -93,5 +93,13 @@ class ConfigLayersTest {
         assertThrows(IllegalArgumentException.class, () -> training.apply(new String[] {"--mwi-tau", "1.5"}));
         assertThrows(IllegalArgumentException.class, () -> training.apply(new String[] {"--mwi-tau", "0.9", "--mwi-every", "0"}));
         assertThrows(IllegalArgumentException.class, () -> training.apply(new String[] {"--mwi-reset", "sometimes"}));
+        TrainingSettings all = training.apply(new String[] {"--lr", "0.002", "--mwi-tau", "0.5", "--edit-method", "locft-bf", "--edit-location", "h.1.mlp.c_proj"});
+        assertEquals(0.002f, all.learningRate(), "each option changes its own setting and keeps the others'");
+        assertEquals(0.5, all.mwi().tau(), 1e-9);
+        assertEquals("locft-bf", all.editMethod());
+        assertEquals("h.1.mlp.c_proj", all.editLocation());
+        assertEquals("locft-bf", training.apply(new String[0]).editMethod(), "LocFT-BF unless asked otherwise");
+        assertEquals("ft-bf", training.apply(new String[] {"--edit-method", "ft-bf"}).editMethod());
+        assertThrows(IllegalArgumentException.class, () -> training.apply(new String[] {"--edit-method", "rome"}));
     }
 }

@@ -27,14 +27,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * With the bundled default model: an edit produced to Kafka becomes a stored version whose adapter
- * changes the model's greedy answer to the edit's prompt into the edit's target. Uses lr 3e-3 and
- * five breadth-first epochs (the defaults are 1e-3 and eight) to keep the test to a few seconds.
+ * changes the model's greedy answer to the edit's prompt into the edit's target, with either edit learner.
+ * For {@code ft-bf} it uses lr 3e-3 and five passes (the defaults are 1e-3 and eight) to keep the test to a
+ * few seconds; {@code locft-bf} runs its own settings and stops once the edit is learned.
  */
 @Timeout(180)
 class EditLearningIT {
@@ -44,8 +46,9 @@ class EditLearningIT {
     @TempDir
     Path dir;
 
-    @Test
-    void anEditChangesTheGreedyAnswerToItsPrompt() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"locft-bf", "ft-bf"})
+    void anEditChangesTheGreedyAnswerToItsPrompt(String learner) throws Exception {
         // The world the default model was pretrained on; its edits change facts the model knows.
         WorldEdit edit = World.generate(1234, WorldSize.DEFAULT).edits().get(0);
         Vertx vertx = Vertx.vertx();
@@ -59,7 +62,7 @@ class EditLearningIT {
             byte[] value = new RecordCodec().encodeEdit(new EditRecord(edit.id(), edit.prompt(), edit.target()));
             fixture.send(topics.edits(), TENANT.value(), new String(value, StandardCharsets.UTF_8));
             TrainingSettings settings = TrainingSettings.defaults(model.config().family())
-                    .withBatching(8, Duration.ofMillis(200), 64).withSchedule(3e-3f, 1, 5);
+                    .withBatching(8, Duration.ofMillis(200), 64).withSchedule(3e-3f, 1, 5).withEdits(learner, null);
             IntakeSettings intake = new IntakeSettings(kafka.bootstrapServers(), "it-e1", 100, Duration.ofMillis(50), Duration.ofMillis(100));
             AdapterStore store = new AdapterStore(dir.resolve("data"));
             long start = System.nanoTime();
@@ -73,7 +76,8 @@ class EditLearningIT {
                     }
                 });
             }
-            System.out.printf("edit produced to stored version in %.1f s; train_seconds %.2f, steps %.0f%n", (System.nanoTime() - start) / 1e9,
+            assertEquals(learner, store.manifest(TENANT.value(), 1).method());
+            System.out.printf(learner + ": edit produced to stored version in %.1f s; train_seconds %.2f, steps %.0f%n", (System.nanoTime() - start) / 1e9,
                     store.manifest(TENANT.value(), 1).metrics().get("train_seconds"), store.manifest(TENANT.value(), 1).metrics().get("train_steps"));
             try (Adapter v1 = store.load(TENANT.value(), 1, model)) {
                 String after = answer(model, v1.adaptation(), edit.prompt());

@@ -1,0 +1,228 @@
+package dev.freshet.server.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.freshet.adaptation.adapter.Adapter;
+import dev.freshet.adaptation.editing.EditMetrics;
+import dev.freshet.adaptation.eval.EvalData;
+import dev.freshet.adaptation.eval.OldWorldProbe;
+import dev.freshet.adaptation.model.Adaptation;
+import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.world.World;
+import dev.freshet.adaptation.world.WorldEdit;
+import dev.freshet.adaptation.world.WorldSize;
+import dev.freshet.server.app.Gates;
+import dev.freshet.server.serving.AdapterState;
+import dev.freshet.server.serving.AdapterStore;
+import dev.freshet.server.serving.GateVerdict;
+import dev.freshet.server.serving.QualityGate;
+import dev.freshet.server.serving.VersionInfo;
+import dev.freshet.server.training.Origin;
+import dev.freshet.server.training.Receipt;
+import dev.freshet.streams.record.Rejection;
+import dev.freshet.server.training.ServingPressure;
+import dev.freshet.server.training.TrainingEvents;
+import dev.freshet.server.training.TrainingQueue;
+import dev.freshet.server.training.TrainingSettings;
+import dev.freshet.server.training.TrainingWorker;
+import dev.freshet.server.training.VersionSink;
+import dev.freshet.server.training.WorkItem;
+import dev.freshet.streams.record.EditRecord;
+import dev.freshet.streams.record.TenantId;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code bench edits}: the server's edit learners side by side, through the path a deployment runs. The first N
+ * edits of the default model's world go through the {@link TrainingWorker} in micro-batches of R records (one
+ * version each); the production quality gate decides every version against the served one, as the registry does,
+ * and after a rejection training resumes from the served version. Then the served version is measured: efficacy,
+ * paraphrase generalisation and neighbour locality over the N edits ({@link EditMetrics}), old-world exact match
+ * and perplexity, versions promoted and rejected, optimizer steps and seconds.
+ */
+final class EditsBench {
+
+    private static final TenantId TENANT = new TenantId("bench");
+
+    /** @param methods edit learners by name ({@link TrainingSettings#EDIT_METHODS}) */
+    /** @param gated whether the production gate decides each version; false promotes every version */
+    record Settings(int edits, int perVersion, List<String> methods, boolean gated) {
+
+        static Settings defaults() {
+            return new Settings(100, 10, TrainingSettings.EDIT_METHODS, true);
+        }
+
+        static Settings quick() {
+            return new Settings(30, 10, TrainingSettings.EDIT_METHODS, true);
+        }
+    }
+
+    /** One learner's outcome. */
+    record Row(String method, EditMetrics.Scores served, OldWorldProbe.Result oldWorld, int promoted, int rejected, int refused, long steps,
+            double seconds) {}
+
+    private EditsBench() {}
+
+    static List<Row> run(LanguageModel model, Settings s, Path outDir, PrintStream out) throws Exception {
+        World world = World.generate(1234, WorldSize.DEFAULT);
+        List<WorldEdit> edits = world.edits().subList(0, Math.min(s.edits(), world.edits().size()));
+        OldWorldProbe probe = EvalData.fromWorld(world).probe(100, 50);
+        OldWorldProbe.Result base = probe.measure(model, Adaptation.NONE);
+        out.printf("bench edits: %d edits of world 1234, %d per version, learners %s, %s; base model old-world EM %.1f %%, ppl %.3f%n",
+                edits.size(), s.perVersion(), s.methods(), s.gated() ? "the quality gate decides each version" : "no gate (every version served)",
+                100 * base.exactMatch(), base.perplexity());
+        List<Row> rows = new ArrayList<>();
+        for (String method : s.methods()) {
+            rows.add(runOne(model, s, method, edits, probe, out));
+        }
+        out.printf("%n%-10s %10s %10s %10s %10s %10s %8s %9s %8s %8s %9s%n", "learner", "efficacy%", "general.%", "locality%", "mean%", "oldQA EM%",
+                "old ppl", "promoted", "rejected", "steps", "seconds");
+        for (Row r : rows) {
+            EditMetrics.Scores sc = r.served();
+            out.printf("%-10s %10.1f %10.1f %10.1f %10.1f %10.1f %8.3f %9d %8d %8d %9.1f%n", r.method(), 100 * sc.efficacy(), 100 * sc.generalization(),
+                    100 * sc.locality(), 100 * (sc.efficacy() + sc.generalization() + sc.locality()) / 3, 100 * r.oldWorld().exactMatch(),
+                    r.oldWorld().perplexity(), r.promoted(), r.rejected(), r.steps(), r.seconds());
+        }
+        out.println("measured on the served version (the last one the gate promoted); refused records: "
+                + rows.stream().map(r -> r.method() + " " + r.refused()).toList());
+        Path json = writeJson(s, base, rows, outDir);
+        out.println("wrote " + json);
+        return rows;
+    }
+
+    private static Path writeJson(Settings s, OldWorldProbe.Result base, List<Row> rows, Path outDir) throws IOException {
+        JsonObject o = new JsonObject();
+        o.addProperty("scenario", "edits");
+        o.addProperty("edits", s.edits());
+        o.addProperty("per_version", s.perVersion());
+        o.addProperty("gated", s.gated());
+        o.addProperty("base_old_qa_em", base.exactMatch());
+        o.addProperty("base_old_ppl", base.perplexity());
+        JsonArray a = new JsonArray();
+        for (Row r : rows) {
+            JsonObject j = new JsonObject();
+            j.addProperty("learner", r.method());
+            j.addProperty("efficacy", r.served().efficacy());
+            j.addProperty("generalization", r.served().generalization());
+            j.addProperty("locality", r.served().locality());
+            j.addProperty("old_qa_em", r.oldWorld().exactMatch());
+            j.addProperty("old_ppl", r.oldWorld().perplexity());
+            j.addProperty("promoted", r.promoted());
+            j.addProperty("rejected", r.rejected());
+            j.addProperty("refused", r.refused());
+            j.addProperty("steps", r.steps());
+            j.addProperty("seconds", r.seconds());
+            a.add(j);
+        }
+        o.add("rows", a);
+        Files.createDirectories(outDir);
+        Path file = outDir.resolve("edits.json");
+        Files.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(o));
+        return file;
+    }
+
+    private static Row runOne(LanguageModel model, Settings s, String method, List<WorldEdit> edits, OldWorldProbe probe, PrintStream out)
+            throws Exception {
+        Path dir = Files.createTempDirectory("freshet-bench-edits-");
+        AdapterStore store = new AdapterStore(dir);
+        TrainingSettings settings = TrainingSettings.defaults(model.config().family())
+                .withBatching(s.perVersion(), Duration.ofSeconds(2), Math.max(16, s.perVersion()))
+                .withEdits(method, null);
+        GatedSink sink = new GatedSink(store, s.gated() ? Gates.forModel(model) : QualityGate.ALWAYS_PASS, out);
+        TrainingQueue queue = new TrainingQueue(settings.queueCapacity());
+        AtomicInteger done = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        long start = System.nanoTime();
+        try (TrainingWorker worker = new TrainingWorker(model, settings, queue, TrainingWorker.Learners.defaults(settings), store, sink,
+                ServingPressure.NONE, TrainingEvents.NONE)) {
+            worker.start();
+            for (int i = 0; i < edits.size(); i++) {
+                WorldEdit e = edits.get(i);
+                Receipt receipt = new Receipt() {
+                    @Override
+                    public void durable() {
+                        done.incrementAndGet();
+                    }
+
+                    @Override
+                    public void refused(Rejection rejection) {
+                        refused.incrementAndGet();
+                        done.incrementAndGet();
+                    }
+                };
+                WorkItem item = new WorkItem.Edit(TENANT, new EditRecord(e.id(), e.prompt(), e.target()),
+                        new Origin("bench.edits", 0, i, System.currentTimeMillis(), receipt));
+                while (!queue.offer(item)) {
+                    Thread.sleep(50);
+                }
+            }
+            while (done.get() < edits.size()) {
+                Thread.sleep(100);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        try (sink) {
+            EditMetrics.Scores scores = EditMetrics.measure(model, sink.served(), edits);
+            OldWorldProbe.Result old = probe.measure(model, sink.served());
+            return new Row(method, scores, old, sink.promoted, sink.rejected, refused.get(), sink.steps, seconds);
+        }
+    }
+
+    /** Stores every version and lets the production gate decide it against the served one, as the registry does. */
+    private static final class GatedSink implements VersionSink, AutoCloseable {
+        private final AdapterStore store;
+        private final QualityGate gate;
+        private final PrintStream out;
+        private Adapter served; // null: the base model
+        int promoted;
+        int rejected;
+        long steps;
+
+        GatedSink(AdapterStore store, QualityGate gate, PrintStream out) {
+            this.store = store;
+            this.gate = gate;
+            this.out = out;
+        }
+
+        Adaptation served() {
+            return served == null ? Adaptation.NONE : served.adaptation();
+        }
+
+        @Override
+        public Outcome accept(TenantId tenant, Adapter candidate, dev.freshet.server.training.CoveredRecords covered) throws IOException {
+            long version = candidate.manifest().version();
+            steps += candidate.manifest().metrics().getOrDefault("train_steps", 0.0).longValue();
+            store.save(tenant.value(), candidate);
+            GateVerdict verdict = gate.evaluate(served(), served == null ? 0 : served.manifest().version(), candidate.adaptation(), version);
+            out.printf("  %s v%d: %d records, %s (%s)%n", candidate.manifest().method(), version, covered.size(), verdict.passed() ? "promoted" : "rejected",
+                    verdict.reason());
+            if (verdict.passed()) {
+                if (served != null) {
+                    served.close();
+                }
+                served = candidate;
+                promoted++;
+                return Outcome.SERVED;
+            }
+            try (candidate) {
+                store.writeHistoryRecord(tenant.value(), VersionInfo.of(candidate.manifest(), AdapterState.REJECTED, verdict));
+            }
+            rejected++;
+            return Outcome.REJECTED;
+        }
+
+        @Override
+        public void close() {
+            if (served != null) {
+                served.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.freshet.server.training;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import dev.freshet.adaptation.adapter.Adapter;
+import dev.freshet.adaptation.adapter.AdapterManifest;
+import dev.freshet.adaptation.editing.EditResult;
+import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.model.ModelConfig;
+import dev.freshet.adaptation.world.WorldEdit;
+import dev.freshet.server.serving.AdapterStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** LocFT-BF as the server runs it: through the training worker, on a tenant's LoRA. */
+class LocalizedEditLearnerTest {
+
+    private static LanguageModel model;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void loadModel() {
+        model = TestModels.tiny(7);
+    }
+
+    @AfterAll
+    static void closeModel() {
+        model.close();
+    }
+
+    /**
+     * Only the location's tensors move (every other LoRA factor is bit-identical to a fresh adapter's); an edit
+     * whose target cannot fit the context is dead-lettered as too large while the other edit of its batch is
+     * trained and made durable.
+     */
+    @Test
+    void editsTrainOnlyTheLocationAndAnEditThatCannotFitIsRefusedAlone() throws Exception {
+        TrainingSettings s = TrainingSettings.defaults(ModelConfig.Family.GPT2).withBatching(2, Duration.ofMillis(200), 16);
+        assertEquals("locft-bf", s.editMethod());
+        String location = LocalizedEditLearner.defaultLocation(model.config());
+        assertEquals("h.1.mlp.c_proj", location, "the tiny model's last layer");
+        AdapterStore store = new AdapterStore(dir);
+        TrainingQueue queue = new TrainingQueue(16);
+        Items.Outcomes outcomes = new Items.Outcomes();
+        try (TrainingWorker worker = new TrainingWorker(model, s, queue, TrainingWorker.Learners.defaults(s), store, new LocalStoreSink(store),
+                ServingPressure.NONE, TrainingEvents.NONE)) {
+            worker.start();
+            queue.offer(Items.edit("e1", "Q: Where was Tovrak Melun born?\nA:", "Karvel", 0, outcomes));
+            queue.offer(Items.edit("long", "Q: Where was Tovrak Melun born?\nA:", "Karvel Dynamics ".repeat(40).strip(), 1, outcomes));
+            TrainingWorkerTest.await(() -> outcomes.byId.size() == 2);
+        }
+        assertEquals(Map.of("e1@0", "durable", "long@1", "too_large"), outcomes.byId);
+        AdapterManifest v1 = store.manifest(Items.TENANT.value(), 1);
+        assertEquals("locft-bf", v1.method());
+        assertTrue(v1.metrics().get("train_steps") > 0, "steps are metered into the version: " + v1.metrics());
+        try (Adapter fresh = Adapter.create(model, s.adapter(), "locft-bf", s.seed() ^ Items.TENANT.value().hashCode());
+                Adapter stored = store.load(Items.TENANT.value(), 1, model)) {
+            int moved = 0;
+            for (Map.Entry<String, NDArray> e : stored.tensors().entrySet()) {
+                float[] before = fresh.tensors().get(e.getKey()).toFloatArray();
+                float[] after = e.getValue().toFloatArray();
+                if (e.getKey().startsWith(location + ".")) {
+                    moved += java.util.Arrays.equals(before, after) ? 0 : 1;
+                } else {
+                    assertArrayEquals(before, after, 0f, e.getKey() + " is outside the edit location and must not change");
+                }
+            }
+            assertEquals(2, moved, "both LoRA factors at the location are trained");
+        }
+    }
+
+    @Test
+    void aLocationTheAdapterLacksFailsAtStartNamingTheModules() {
+        TrainingSettings s = TrainingSettings.defaults(ModelConfig.Family.GPT2);
+        new LocalizedEditLearner(LocalizedEditLearner.SETTINGS, null).checkLocation(model, s.adapter());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new LocalizedEditLearner(LocalizedEditLearner.SETTINGS, "h.1.mlp.c_fc").checkLocation(model, s.adapter()));
+        assertTrue(e.getMessage().contains("h.1.mlp.c_proj"), e.getMessage());
+    }
+
+    /** The edit to blame for non-finite batches is the one never seen in a finite batch; replayed edits are not blamed. */
+    @Test
+    void onlyAnEditWhoseEveryBatchWasNonFiniteIsBlamed() {
+        List<WorldEdit> window = List.of(edit("a"), edit("b"), edit("c"));
+        EditResult r = new EditResult(List.of(
+                new EditResult.EditStep(1, List.of("a", "b"), Float.NaN, false),
+                new EditResult.EditStep(1, List.of("c", "old"), Float.NaN, false),
+                new EditResult.EditStep(2, List.of("b", "c"), 0.5f, true),
+                new EditResult.EditStep(2, List.of("a", "old"), Float.POSITIVE_INFINITY, false)), 2, Float.NaN, false, 4, 0.1);
+        assertEquals(Set.of("a"), LocalizedEditLearner.neverFinite(r, window));
+    }
+
+    private static WorldEdit edit(String id) {
+        return new WorldEdit(id, "Q: " + id + "?\nA:", "x", List.of(), List.of());
+    }
+}
