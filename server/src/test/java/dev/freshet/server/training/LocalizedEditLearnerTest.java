@@ -48,8 +48,7 @@ class LocalizedEditLearnerTest {
      */
     @Test
     void editsTrainOnlyTheLocationAndAnEditThatCannotFitIsRefusedAlone() throws Exception {
-        TrainingSettings s = TrainingSettings.defaults(ModelConfig.Family.GPT2).withBatching(2, Duration.ofMillis(200), 16);
-        assertEquals("locft-bf", s.editMethod());
+        TrainingSettings s = TrainingSettings.defaults(ModelConfig.Family.GPT2).withBatching(2, Duration.ofMillis(200), 16).withEdits("locft-bf", null);
         String location = LocalizedEditLearner.defaultLocation(model.config());
         assertEquals("h.1.mlp.c_proj", location, "the tiny model's last layer");
         AdapterStore store = new AdapterStore(dir);
