@@ -74,14 +74,18 @@ final class BenchCommand implements Command {
               --steps N           train: timed steps (default 10; --quick: 3)
               --edits N           edits: how many (default 100; --quick: 30)
               --per-version R     edits: records per version (default 10)
-              --methods LIST      edits: learners, comma-separated (default ft-bf,locft-bf)
+              --methods LIST      edits: learners, comma-separated (default locft-bf,ft-bf)
+              --locft-lr X, --locft-epochs N, --locft-stop X
+                                  edits: locft-bf's learning rate, epochs at most, skip and stop loss
+                                  (default 1e-3, 100, 0.1)
             """ + Models.OPTIONS_HELP;
     }
 
     @Override
     public Set<String> valuedOptions() {
         return Set.of("batch", "seq-len", "steps", "model", "device", "out", "url", "kafka", "topic-prefix", "minutes", "concurrency", "rate",
-                "seconds", "edits", "per-version", "methods");
+                "seconds", "edits", "per-version", "methods", "locft-lr",
+                "locft-epochs", "locft-stop");
     }
 
     @Override
@@ -102,7 +106,9 @@ final class BenchCommand implements Command {
         } else if (scenario.equals("edits")) {
             EditsBench.Settings d = a.has("quick") ? EditsBench.Settings.quick() : EditsBench.Settings.defaults();
             EditsBench.Settings s = new EditsBench.Settings(a.getInt("edits", d.edits()), a.getInt("per-version", d.perVersion()),
-                    a.has("methods") ? List.of(a.get("methods", "").split(",")) : d.methods(), !a.has("no-gate"));
+                    a.has("methods") ? List.of(a.get("methods", "").split(",")) : d.methods(), !a.has("no-gate"),
+                    d.locft().withLearningRate(a.getFloat("locft-lr", d.locft().learningRate())).withMaxEpochs(a.getInt("locft-epochs", d.locft().maxEpochs()))
+                            .withThresholds(a.getFloat("locft-stop", d.locft().skipLoss()), a.getFloat("locft-stop", d.locft().stopLoss())));
             try (LanguageModel m = Models.open(a)) {
                 EditsBench.run(m, s, out, System.out);
             }

@@ -5,6 +5,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.freshet.adaptation.adapter.Adapter;
 import dev.freshet.adaptation.editing.EditMetrics;
+import dev.freshet.adaptation.editing.EditSettings;
 import dev.freshet.adaptation.eval.EvalData;
 import dev.freshet.adaptation.eval.OldWorldProbe;
 import dev.freshet.adaptation.model.Adaptation;
@@ -18,6 +19,7 @@ import dev.freshet.server.serving.AdapterStore;
 import dev.freshet.server.serving.GateVerdict;
 import dev.freshet.server.serving.QualityGate;
 import dev.freshet.server.serving.VersionInfo;
+import dev.freshet.server.training.LocalizedEditLearner;
 import dev.freshet.server.training.Origin;
 import dev.freshet.server.training.Receipt;
 import dev.freshet.streams.record.Rejection;
@@ -52,15 +54,18 @@ final class EditsBench {
     private static final TenantId TENANT = new TenantId("bench");
 
     /** @param methods edit learners by name ({@link TrainingSettings#EDIT_METHODS}) */
-    /** @param gated whether the production gate decides each version; false promotes every version */
-    record Settings(int edits, int perVersion, List<String> methods, boolean gated) {
+    /**
+     * @param gated whether the production gate decides each version; false promotes every version
+     * @param locft the settings of {@code locft-bf} ({@link LocalizedEditLearner#SETTINGS} unless swept)
+     */
+    record Settings(int edits, int perVersion, List<String> methods, boolean gated, EditSettings locft) {
 
         static Settings defaults() {
-            return new Settings(100, 10, TrainingSettings.EDIT_METHODS, true);
+            return new Settings(100, 10, TrainingSettings.EDIT_METHODS, true, LocalizedEditLearner.SETTINGS);
         }
 
         static Settings quick() {
-            return new Settings(30, 10, TrainingSettings.EDIT_METHODS, true);
+            return new Settings(30, 10, TrainingSettings.EDIT_METHODS, true, LocalizedEditLearner.SETTINGS);
         }
     }
 
@@ -75,9 +80,10 @@ final class EditsBench {
         List<WorldEdit> edits = world.edits().subList(0, Math.min(s.edits(), world.edits().size()));
         OldWorldProbe probe = EvalData.fromWorld(world).probe(100, 50);
         OldWorldProbe.Result base = probe.measure(model, Adaptation.NONE);
-        out.printf("bench edits: %d edits of world 1234, %d per version, learners %s, %s; base model old-world EM %.1f %%, ppl %.3f%n",
-                edits.size(), s.perVersion(), s.methods(), s.gated() ? "the quality gate decides each version" : "no gate (every version served)",
-                100 * base.exactMatch(), base.perplexity());
+        out.printf("bench edits: %d edits of world 1234, %d per version, learners %s, %s; locft-bf lr %s, up to %d epochs, stop %s;"
+                + " base model old-world EM %.1f %%, ppl %.3f%n", edits.size(), s.perVersion(), s.methods(),
+                s.gated() ? "the quality gate decides each version" : "no gate (every version served)", s.locft().learningRate(),
+                s.locft().maxEpochs(), s.locft().stopLoss(), 100 * base.exactMatch(), base.perplexity());
         List<Row> rows = new ArrayList<>();
         for (String method : s.methods()) {
             rows.add(runOne(model, s, method, edits, probe, out));
@@ -140,7 +146,7 @@ final class EditsBench {
         AtomicInteger done = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
         long start = System.nanoTime();
-        try (TrainingWorker worker = new TrainingWorker(model, settings, queue, TrainingWorker.Learners.defaults(settings), store, sink,
+        try (TrainingWorker worker = new TrainingWorker(model, settings, queue, learners(settings, s), store, sink,
                 ServingPressure.NONE, TrainingEvents.NONE)) {
             worker.start();
             for (int i = 0; i < edits.size(); i++) {
@@ -173,6 +179,13 @@ final class EditsBench {
             OldWorldProbe.Result old = probe.measure(model, sink.served());
             return new Row(method, scores, old, sink.promoted, sink.rejected, refused.get(), sink.steps, seconds);
         }
+    }
+
+    private static TrainingWorker.Learners learners(TrainingSettings settings, Settings s) {
+        TrainingWorker.Learners defaults = TrainingWorker.Learners.defaults(settings);
+        return settings.editMethod().equals("locft-bf")
+                ? new TrainingWorker.Learners(defaults.documents(), new LocalizedEditLearner(s.locft(), settings.editLocation()))
+                : defaults;
     }
 
     /** Stores every version and lets the production gate decide it against the served one, as the registry does. */

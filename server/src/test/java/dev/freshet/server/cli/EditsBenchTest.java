@@ -27,7 +27,8 @@ class EditsBenchTest {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         List<EditsBench.Row> rows;
         try (LanguageModel model = TestModels.tiny(3)) {
-            rows = EditsBench.run(model, new EditsBench.Settings(4, 2, List.of("locft-bf", "ft-bf"), false), out,
+            rows = EditsBench.run(model, new EditsBench.Settings(4, 2, List.of("locft-bf", "ft-bf"), false,
+                    dev.freshet.server.training.LocalizedEditLearner.SETTINGS), out,
                     new PrintStream(printed, true, StandardCharsets.UTF_8));
         }
         assertEquals(List.of("locft-bf", "ft-bf"), rows.stream().map(EditsBench.Row::method).toList());
