@@ -19,6 +19,7 @@ import dev.freshet.server.serving.AdapterStore;
 import dev.freshet.server.serving.GateVerdict;
 import dev.freshet.server.serving.QualityGate;
 import dev.freshet.server.serving.VersionInfo;
+import dev.freshet.server.training.CoveredRecords;
 import dev.freshet.server.training.LocalizedEditLearner;
 import dev.freshet.server.training.Origin;
 import dev.freshet.server.training.Receipt;
@@ -209,7 +210,7 @@ final class EditsBench {
         }
 
         @Override
-        public Outcome accept(TenantId tenant, Adapter candidate, dev.freshet.server.training.CoveredRecords covered) throws IOException {
+        public Outcome accept(TenantId tenant, Adapter candidate, CoveredRecords covered) throws IOException {
             long version = candidate.manifest().version();
             steps += candidate.manifest().metrics().getOrDefault("train_steps", 0.0).longValue();
             store.save(tenant.value(), candidate);

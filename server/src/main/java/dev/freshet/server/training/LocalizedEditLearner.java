@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.WeakHashMap;
 
 /**
  * LocFT-BF in the server (Yang et al., arXiv 2509.22072): a round's edits train only the tenant adapter's
@@ -28,9 +27,9 @@ import java.util.WeakHashMap;
  * of {@link BreadthFirstEditor} (the trainer {@code eval edits} measures). The rest of the adapter, which
  * the documents train, is left bit-identical by edits.
  *
- * <p>Each tenant adapter gets its own editor, so its replay buffer and shuffles carry over from round to round;
- * the buffer lives in memory, so a tenant reloaded (restart, rejected version) replays only edits from then
- * on. Gives way to serving between steps, and meters every step into the round's metrics and MWI.
+ * <p>Each tenant adapter gets its own editor ({@link TenantAdapter#learnerState}), so its replay buffer and
+ * shuffles carry over from round to round; the buffer lives in memory, so a tenant reloaded (restart, rejected
+ * version) replays only edits from then on. Gives way to serving between steps, and meters every step into the round's metrics and MWI.
  */
 public final class LocalizedEditLearner implements EditLearner {
 
@@ -45,8 +44,6 @@ public final class LocalizedEditLearner implements EditLearner {
 
     private final EditSettings settings;
     private final String location;
-    // Keyed by identity: a reloaded tenant is a new TenantAdapter, and its old editor goes with the old one.
-    private final Map<TenantAdapter, BreadthFirstEditor> editors = new WeakHashMap<>();
 
     /** @param location the adapter module to train; null: {@link #defaultLocation} of the model */
     public LocalizedEditLearner(EditSettings settings, String location) {
@@ -109,7 +106,7 @@ public final class LocalizedEditLearner implements EditLearner {
     }
 
     private BreadthFirstEditor editorFor(TenantAdapter adapter) {
-        return editors.computeIfAbsent(adapter, a -> {
+        return adapter.learnerState(this, a -> {
             String module = location != null ? location : defaultLocation(a.base().config());
             BreadthFirstEditor editor = new BreadthFirstEditor(a.base(), a.adapter(), List.of(module), settings);
             editor.afterEachVisit((step, tokens, nanos) -> {

@@ -12,6 +12,9 @@ import dev.freshet.adaptation.train.StepResult;
 import dev.freshet.adaptation.train.TokenBatch;
 import dev.freshet.adaptation.train.WeightedLoss;
 import dev.freshet.streams.record.TenantId;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * One tenant's fast adapter as the learners see it: the live adapter tensors, trained in place, with
@@ -37,6 +40,7 @@ public final class TenantAdapter implements AutoCloseable {
     private final StepGate gate;
     private final TrainingEvents events;
     private final MomentumInterpolation mwi; // null: versions hold the trained weights
+    private final Map<Object, Object> learnerState = new IdentityHashMap<>();
     private RoundMetrics.Meter meter = new RoundMetrics.Meter();
     private String method = "unknown";
 
@@ -83,6 +87,15 @@ public final class TenantAdapter implements AutoCloseable {
         }, learningRate);
         stepped(r, batch.predicted(), System.nanoTime() - start);
         return r;
+    }
+
+    /**
+     * What {@code learner} keeps for this tenant from round to round (LocFT-BF's editor and replay buffer), made by
+     * {@code make} on first use. It lives as long as this adapter: a reloaded tenant starts afresh.
+     */
+    @SuppressWarnings("unchecked")
+    <T> T learnerState(Object learner, Function<TenantAdapter, T> make) {
+        return (T) learnerState.computeIfAbsent(learner, k -> make.apply(this));
     }
 
     /** Gives way to serving; for learners that step the adapter themselves rather than through {@link #train}. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.server.training.LocalizedEditLearner;
 import dev.freshet.server.training.TestModels;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -28,7 +29,7 @@ class EditsBenchTest {
         List<EditsBench.Row> rows;
         try (LanguageModel model = TestModels.tiny(3)) {
             rows = EditsBench.run(model, new EditsBench.Settings(4, 2, List.of("locft-bf", "ft-bf"), false,
-                    dev.freshet.server.training.LocalizedEditLearner.SETTINGS), out,
+                    LocalizedEditLearner.SETTINGS), out,
                     new PrintStream(printed, true, StandardCharsets.UTF_8));
         }
         assertEquals(List.of("locft-bf", "ft-bf"), rows.stream().map(EditsBench.Row::method).toList());

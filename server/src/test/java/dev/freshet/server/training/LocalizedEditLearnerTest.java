@@ -15,6 +15,7 @@ import dev.freshet.adaptation.world.WorldEdit;
 import dev.freshet.server.serving.AdapterStore;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -72,7 +73,7 @@ class LocalizedEditLearnerTest {
                 float[] before = fresh.tensors().get(e.getKey()).toFloatArray();
                 float[] after = e.getValue().toFloatArray();
                 if (e.getKey().startsWith(location + ".")) {
-                    moved += java.util.Arrays.equals(before, after) ? 0 : 1;
+                    moved += Arrays.equals(before, after) ? 0 : 1;
                 } else {
                     assertArrayEquals(before, after, 0f, e.getKey() + " is outside the edit location and must not change");
                 }
