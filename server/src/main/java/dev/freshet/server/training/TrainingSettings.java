@@ -89,18 +89,18 @@ public record TrainingSettings(
         }
     }
 
+    /** The edit learners by name. */
+    public static final List<String> EDIT_METHODS = List.of("locft-bf", "ft-bf");
+
     /**
      * The defaults for a model family: LoRA rank 8, α 16 on the attention and MLP output projections
      * ({@code c_attn} + {@code mlp.c_proj} for GPT-2; {@code q_proj} + {@code v_proj} +
      * {@code down_proj} for Llama), batches of 16 records or 100 ms, a queue of 256, AdamW at 1e-3
-     * without decay, clip 1, one pass over documents and eight over edits ({@link #DEFAULT_EDIT_METHOD}). The
-     * batch wait is short because
-     * it only matters when records are sparse (a backlog fills batches at once), and then it is pure
-     * latency: a lone document waits the whole window before training starts. No MWI (see {@link #OFF}).
+     * without decay, clip 1, one pass over documents and eight over edits ({@link #DEFAULT_EDIT_METHOD}), no
+     * MWI ({@link #OFF}). The batch wait is short because it only matters when records are sparse (a backlog
+     * fills batches at once), and then it is pure latency: a lone document waits the whole window before
+     * training starts.
      */
-    /** The edit learners by name. */
-    public static final List<String> EDIT_METHODS = List.of("locft-bf", "ft-bf");
-
     public static TrainingSettings defaults(ModelConfig.Family family) {
         List<String> targets = family == ModelConfig.Family.GPT2
                 ? List.of("c_attn", "mlp.c_proj")
