@@ -74,16 +74,16 @@ public final class BreadthFirstEditor extends LocalizedTraining {
         Set<String> freshPrompts = fresh.stream().map(WorldEdit::prompt).collect(Collectors.toSet());
         List<EditLoss.Example> set = new ArrayList<>();
         for (WorldEdit e : fresh) {
-            set.add(EditLoss.encode(model, e));
+            set.add(EditLoss.encode(model, e, ending));
         }
         for (WorldEdit e : replay.contents()) {
             if (!freshPrompts.contains(e.prompt())) {
-                set.add(EditLoss.encode(model, e));
+                set.add(EditLoss.encode(model, e, ending));
             }
         }
         for (WorldEdit e : retainSample()) {
             if (!freshPrompts.contains(e.prompt())) {
-                set.add(EditLoss.encode(model, e));
+                set.add(EditLoss.encode(model, e, ending));
             }
         }
         List<EditStep> steps = new ArrayList<>();

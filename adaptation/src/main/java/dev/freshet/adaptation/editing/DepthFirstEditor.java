@@ -33,7 +33,7 @@ public final class DepthFirstEditor extends LocalizedTraining {
         int round = 0;
         for (WorldEdit edit : window) {
             round++;
-            List<EditLoss.Example> one = List.of(EditLoss.encode(model, edit));
+            List<EditLoss.Example> one = List.of(EditLoss.encode(model, edit, ending));
             float last = Float.NaN;
             boolean converged = false;
             try (Optimizer adam = new Optimizer.AdamW(model.manager(), settings.learningRate(), 0f)) {

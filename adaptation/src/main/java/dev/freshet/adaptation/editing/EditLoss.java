@@ -28,13 +28,19 @@ final class EditLoss {
     /** One edit as token ids: start token, prompt, target; the last {@code targetLength} ids are the target. */
     record Example(String id, int[] tokens, int targetLength) {}
 
-    /**
-     * Encodes an edit. The target ends with EOS (models without one end it with the QA format's newline);
-     * a sequence longer than the model's positions keeps its end, as generation keeps the end of a prompt.
-     */
+    /** Encodes an edit whose target ends with EOS, the paper's form (see {@link #encode(LanguageModel, WorldEdit, EditTrainer.AnswerEnding)}). */
     static Example encode(LanguageModel model, WorldEdit edit) {
+        return encode(model, edit, EditTrainer.AnswerEnding.EOS);
+    }
+
+    /**
+     * Encodes an edit. The target ends as {@code ending} says (models without an EOS token end it with the QA
+     * format's newline either way); a sequence longer than the model's positions keeps its end, as generation
+     * keeps the end of a prompt.
+     */
+    static Example encode(LanguageModel model, WorldEdit edit, EditTrainer.AnswerEnding ending) {
         int[] prompt = model.encodeWithStart(edit.prompt());
-        int eos = model.config().eosTokenId();
+        int eos = ending == EditTrainer.AnswerEnding.NEWLINE ? -1 : model.config().eosTokenId();
         int[] answer = model.tokenizer().encode(" " + edit.target() + (eos >= 0 ? "" : "\n"));
         int[] target = eos >= 0 ? Arrays.copyOf(answer, answer.length + 1) : answer;
         if (eos >= 0) {

@@ -62,10 +62,28 @@ public interface EditTrainer {
         void visited(StepResult result, int targetTokens, long nanos);
     }
 
+    /**
+     * Ends every trained answer as {@code ending} says (default {@link AnswerEnding#EOS}, the paper's form).
+     *
+     * @return this trainer
+     */
+    EditTrainer answersEndWith(AnswerEnding ending);
+
+    /** How a trained answer ends. */
+    enum AnswerEnding {
+        /** {@code ' ' + target + EOS}, as the LocFT paper trains. */
+        EOS,
+        /**
+         * {@code ' ' + target + '\n'}: the QA format's own ending. For a model that goes on to see QA text, as a
+         * server's quality gate and its completions do: EOS after an answer teaches that answers end the text.
+         */
+        NEWLINE
+    }
+
     /** Why {@code edit} cannot be trained on {@code model} (its target does not fit the context), if it cannot. */
-    static Optional<String> unfit(LanguageModel model, WorldEdit edit) {
+    static Optional<String> unfit(LanguageModel model, WorldEdit edit, AnswerEnding ending) {
         try {
-            EditLoss.encode(model, edit);
+            EditLoss.encode(model, edit, ending);
             return Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.of(e.getMessage());

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /** What both edit orders share: the localized trainable set, the step hooks, one (skippable) step. */
@@ -24,6 +25,7 @@ abstract class LocalizedTraining implements EditTrainer {
     final Map<String, NDArray> trainable = new LinkedHashMap<>();
     private final List<Consumer<StepResult>> hooks = new ArrayList<>();
     private final List<Visit> visitHooks = new ArrayList<>();
+    AnswerEnding ending = AnswerEnding.EOS;
 
     LocalizedTraining(LanguageModel model, Adapter adapter, List<String> modules, EditSettings settings) {
         if (!adapter.modules().containsAll(modules) || modules.isEmpty()) {
@@ -63,6 +65,12 @@ abstract class LocalizedTraining implements EditTrainer {
     @Override
     public void afterEachVisit(Visit hook) {
         visitHooks.add(hook);
+    }
+
+    @Override
+    public EditTrainer answersEndWith(AnswerEnding e) {
+        this.ending = Objects.requireNonNull(e, "ending");
+        return this;
     }
 
     /**

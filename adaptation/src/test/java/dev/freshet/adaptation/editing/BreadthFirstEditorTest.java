@@ -81,6 +81,25 @@ class BreadthFirstEditorTest {
         }
     }
 
+    /** The paper's answers end with EOS; the QA form ends with the newline that QA text goes on with, and no EOS. */
+    @Test
+    void answersEndWithEosOrTheQaNewline() {
+        WorldEdit edit = EditFixtures.edits(1).get(0);
+        try (LanguageModel m = TinyModels.gpt2(3)) {
+            int eos = m.config().eosTokenId();
+            assertTrue(eos >= 0, "the check needs a model with an EOS token");
+            EditLoss.Example paper = EditLoss.encode(m, edit, EditTrainer.AnswerEnding.EOS);
+            EditLoss.Example qa = EditLoss.encode(m, edit, EditTrainer.AnswerEnding.NEWLINE);
+            int[] paperTarget = Arrays.copyOfRange(paper.tokens(), paper.tokens().length - paper.targetLength(), paper.tokens().length);
+            int[] qaTarget = Arrays.copyOfRange(qa.tokens(), qa.tokens().length - qa.targetLength(), qa.tokens().length);
+            int[] answer = m.tokenizer().encode(" " + edit.target());
+            assertArrayEquals(answer, Arrays.copyOf(paperTarget, answer.length));
+            assertEquals(eos, paperTarget[paperTarget.length - 1]);
+            assertArrayEquals(m.tokenizer().encode(" " + edit.target() + "\n"), qaTarget);
+            assertFalse(Arrays.stream(qaTarget).anyMatch(t -> t == eos), "no EOS in the QA form");
+        }
+    }
+
     @Test
     void onlyTheLocalizedTensorsChange() {
         AdapterSpec twoModules = new AdapterSpec.Delta(List.of("h.0.mlp.c_proj", LOCATION));

@@ -77,12 +77,15 @@ final class DemoCommand implements Command {
               --data-dir DIR       keep the data here (default: a temporary directory, deleted afterwards)
               --lr X               training learning rate (default 1e-3)
               --no-gate            promote every version without the quality gate
+              --edit-method M      locft-bf (default) or ft-bf, as for serve
+              --mwi-tau X          serve a momentum-interpolated slow copy, as for serve (default 0: off)
             """ + Models.OPTIONS_HELP;
     }
 
     @Override
     public Set<String> valuedOptions() {
-        return Set.of("documents", "edits", "timeout-s", "data-dir", "lr", "model", "device");
+        return Set.of("documents", "edits", "timeout-s", "data-dir", "lr", "model", "device", "edit-method", "edit-location", "mwi-tau", "mwi-every",
+                "mwi-reset");
     }
 
     @Override
