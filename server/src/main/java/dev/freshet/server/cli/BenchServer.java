@@ -53,7 +53,8 @@ final class BenchServer implements AutoCloseable {
         }
     }
 
-    private static void delete(Path dir) {
+    /** Deletes {@code dir} and everything under it: a bench's temporary data. */
+    static void delete(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -53,6 +53,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class EditsBench {
 
     private static final TenantId TENANT = new TenantId("bench");
+    /** The longest wait for every edit to reach a version (the full default run takes about two minutes). */
+    private static final Duration MAX_WAIT = Duration.ofMinutes(30);
 
     /** @param methods edit learners by name ({@link TrainingSettings#EDIT_METHODS}) */
     /**
@@ -147,39 +149,50 @@ final class EditsBench {
         AtomicInteger done = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
         long start = System.nanoTime();
-        try (TrainingWorker worker = new TrainingWorker(model, settings, queue, learners(settings, s), store, sink,
-                ServingPressure.NONE, TrainingEvents.NONE)) {
-            worker.start();
-            for (int i = 0; i < edits.size(); i++) {
-                WorldEdit e = edits.get(i);
-                Receipt receipt = new Receipt() {
-                    @Override
-                    public void durable() {
-                        done.incrementAndGet();
+        try {
+            try (TrainingWorker worker = new TrainingWorker(model, settings, queue, learners(settings, s), store, sink,
+                    ServingPressure.NONE, TrainingEvents.NONE)) {
+                worker.start();
+                for (int i = 0; i < edits.size(); i++) {
+                    WorkItem item = new WorkItem.Edit(TENANT, new EditRecord(edits.get(i).id(), edits.get(i).prompt(), edits.get(i).target()),
+                            new Origin("bench.edits", 0, i, System.currentTimeMillis(), counting(done, refused)));
+                    while (!queue.offer(item)) {
+                        Thread.sleep(50);
                     }
-
-                    @Override
-                    public void refused(Rejection rejection) {
-                        refused.incrementAndGet();
-                        done.incrementAndGet();
+                }
+                long deadline = System.nanoTime() + MAX_WAIT.toNanos();
+                while (done.get() < edits.size()) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException(method + ": " + done.get() + " of " + edits.size() + " edits reached a version within "
+                                + MAX_WAIT.toMinutes() + " minutes; the log above says why");
                     }
-                };
-                WorkItem item = new WorkItem.Edit(TENANT, new EditRecord(e.id(), e.prompt(), e.target()),
-                        new Origin("bench.edits", 0, i, System.currentTimeMillis(), receipt));
-                while (!queue.offer(item)) {
-                    Thread.sleep(50);
+                    Thread.sleep(100);
                 }
             }
-            while (done.get() < edits.size()) {
-                Thread.sleep(100);
-            }
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        try (sink) {
+            double seconds = (System.nanoTime() - start) / 1e9;
             EditMetrics.Scores scores = EditMetrics.measure(model, sink.served(), edits);
             OldWorldProbe.Result old = probe.measure(model, sink.served());
             return new Row(method, scores, old, sink.promoted, sink.rejected, refused.get(), sink.steps, seconds);
+        } finally {
+            sink.close();
+            BenchServer.delete(dir);
         }
+    }
+
+    /** A receipt that counts the record as done, and as refused when it is dead-lettered. */
+    private static Receipt counting(AtomicInteger done, AtomicInteger refused) {
+        return new Receipt() {
+            @Override
+            public void durable() {
+                done.incrementAndGet();
+            }
+
+            @Override
+            public void refused(Rejection rejection) {
+                refused.incrementAndGet();
+                done.incrementAndGet();
+            }
+        };
     }
 
     private static TrainingWorker.Learners learners(TrainingSettings settings, Settings s) {
