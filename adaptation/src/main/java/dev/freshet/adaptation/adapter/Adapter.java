@@ -261,6 +261,11 @@ public final class Adapter implements AutoCloseable {
         }
     }
 
+    /** The module names an adapter of {@code spec} on {@code base} would touch, without making one. */
+    public static List<String> modulesOf(LanguageModel base, AdapterSpec spec) {
+        return List.copyOf(targetedModules(base, spec).keySet());
+    }
+
     /** Module names this adapter touches. */
     public List<String> modules() {
         return List.copyOf(modules.keySet());

@@ -16,11 +16,12 @@ import java.util.Map;
  */
 final class AnswerOracle implements TokenWeighting {
 
-    private final Map<String, List<String>> answersByText = new HashMap<>();
+    /** Per document text, which of its characters lie in an answer: made once, read for each of its windows. */
+    private final Map<String, boolean[]> answerCharsByText = new HashMap<>();
 
     AnswerOracle(List<WorldDocument> documents) {
         for (WorldDocument d : documents) {
-            answersByText.put(d.text(), d.questions().stream().map(QaPair::answer).toList());
+            answerCharsByText.put(d.text(), AnswerShare.answerChars(d.text(), d.questions().stream().map(QaPair::answer).toList()));
         }
     }
 
@@ -32,7 +33,7 @@ final class AnswerOracle implements TokenWeighting {
     /** A text the oracle was not given gets all zeros (no step): it knows no answers for it. */
     @Override
     public float[] weights(DocumentTokens doc) {
-        boolean[] answer = AnswerShare.answerChars(doc.text(), answersByText.getOrDefault(doc.text(), List.of()));
+        boolean[] answer = answerCharsByText.getOrDefault(doc.text(), new boolean[0]);
         float[] w = new float[doc.length()];
         for (int i = 1; i < w.length; i++) {
             w[i] = AnswerShare.covers(answer, doc.charStart()[i], doc.charEnd()[i]) ? 1f : 0f;

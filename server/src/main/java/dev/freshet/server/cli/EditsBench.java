@@ -197,7 +197,7 @@ final class EditsBench {
 
     private static TrainingWorker.Learners learners(TrainingSettings settings, Settings s) {
         TrainingWorker.Learners defaults = TrainingWorker.Learners.defaults(settings);
-        return settings.editMethod().equals("locft-bf")
+        return settings.editMethod().equals(LocalizedEditLearner.NAME)
                 ? new TrainingWorker.Learners(defaults.documents(), new LocalizedEditLearner(s.locft(), settings.editLocation()))
                 : defaults;
     }

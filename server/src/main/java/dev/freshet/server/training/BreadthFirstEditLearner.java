@@ -36,9 +36,12 @@ public final class BreadthFirstEditLearner implements EditLearner {
         return new BreadthFirstEditLearner(settings.editEpochs(), settings.sequencesPerStep());
     }
 
+    /** This learner's name in settings, manifests and metrics. */
+    public static final String NAME = "ft-bf";
+
     @Override
     public String method() {
-        return "ft-bf";
+        return NAME;
     }
 
     @Override

@@ -21,8 +21,8 @@ public interface EditLearner {
     /** The learner {@link TrainingSettings#editMethod()} names. */
     static EditLearner of(TrainingSettings settings) {
         return switch (settings.editMethod()) {
-            case "locft-bf" -> LocalizedEditLearner.of(settings);
-            case "ft-bf" -> BreadthFirstEditLearner.of(settings);
+            case LocalizedEditLearner.NAME -> LocalizedEditLearner.of(settings);
+            case BreadthFirstEditLearner.NAME -> BreadthFirstEditLearner.of(settings);
             default -> throw new IllegalArgumentException("no edit learner named " + settings.editMethod());
         };
     }

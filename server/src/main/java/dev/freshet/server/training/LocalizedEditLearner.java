@@ -74,18 +74,25 @@ public final class LocalizedEditLearner implements EditLearner {
 
     /** Fails, naming the adapter's modules, when the location is not one of them. */
     public void checkLocation(LanguageModel model, AdapterSpec spec) {
-        String module = location != null ? location : defaultLocation(model.config());
-        try (Adapter probe = Adapter.create(model, spec, "location-check", 0)) {
-            if (!probe.modules().contains(module)) {
-                throw new IllegalArgumentException("training.edits.location " + module + " is not a module of the tenant adapter (" + spec
-                        + "); its modules: " + probe.modules());
-            }
+        String module = module(model.config());
+        List<String> modules = Adapter.modulesOf(model, spec);
+        if (!modules.contains(module)) {
+            throw new IllegalArgumentException("training.edits.location " + module + " is not a module of the tenant adapter (" + spec
+                    + "); its modules: " + modules);
         }
     }
 
+    /** The module edits train: the configured location, else the model's default. */
+    private String module(ModelConfig config) {
+        return location != null ? location : defaultLocation(config);
+    }
+
+    /** This learner's name in settings, manifests and metrics. */
+    public static final String NAME = "locft-bf";
+
     @Override
     public String method() {
-        return "locft-bf";
+        return NAME;
     }
 
     @Override
@@ -114,8 +121,7 @@ public final class LocalizedEditLearner implements EditLearner {
 
     private BreadthFirstEditor editorFor(TenantAdapter adapter) {
         return adapter.learnerState(this, a -> {
-            String module = location != null ? location : defaultLocation(a.base().config());
-            BreadthFirstEditor editor = new BreadthFirstEditor(a.base(), a.adapter(), List.of(module), settings);
+            BreadthFirstEditor editor = new BreadthFirstEditor(a.base(), a.adapter(), List.of(module(a.base().config())), settings);
             editor.answersEndWith(ENDING);
             editor.afterEachVisit((step, tokens, nanos) -> {
                 a.stepped(step, tokens, nanos);

@@ -90,16 +90,16 @@ public record TrainingSettings(
     }
 
     /** The edit learners by name. */
-    public static final List<String> EDIT_METHODS = List.of("locft-bf", "ft-bf");
+    public static final List<String> EDIT_METHODS = List.of(LocalizedEditLearner.NAME, BreadthFirstEditLearner.NAME);
 
     /**
      * The defaults for a model family: LoRA rank 8, α 16 on the attention and MLP output projections
      * ({@code c_attn} + {@code mlp.c_proj} for GPT-2; {@code q_proj} + {@code v_proj} +
      * {@code down_proj} for Llama), batches of 16 records or 100 ms, a queue of 256, AdamW at 1e-3
      * without decay, clip 1, one pass over documents, edits by LocFT-BF ({@link #DEFAULT_EDIT_METHOD};
-     * {@code ft-bf} would take eight passes), no MWI ({@link #OFF}). The batch wait is short because it only matters when records are sparse (a backlog
-     * fills batches at once), and then it is pure latency: a lone document waits the whole window before
-     * training starts.
+     * {@code ft-bf} would take eight passes), no MWI ({@link #OFF}). The batch wait is short because it only
+     * matters when records are sparse (a backlog fills batches at once), and then it is pure latency: a lone
+     * document waits the whole window before training starts.
      */
     public static TrainingSettings defaults(ModelConfig.Family family) {
         List<String> targets = family == ModelConfig.Family.GPT2
@@ -120,7 +120,7 @@ public record TrainingSettings(
      * edits) passes the default gate with all 5 edits learned, against 1 of 5 with {@code ft-bf}; {@code bench
      * edits} has the rest (README).
      */
-    public static final String DEFAULT_EDIT_METHOD = "locft-bf";
+    public static final String DEFAULT_EDIT_METHOD = LocalizedEditLearner.NAME;
 
     /** These settings with another edit learner and location (null: the default location). */
     public TrainingSettings withEdits(String method, String location) {
