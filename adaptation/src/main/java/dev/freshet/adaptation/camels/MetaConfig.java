@@ -17,12 +17,19 @@ package dev.freshet.adaptation.camels;
  * @param checkpointEvery steps between resumable checkpoints (0: only at the end)
  * @param memoryEvery steps between native-memory (RSS) reports
  * @param seed data order
+ * @param chained one inner step per document window, in order, and the outer loss after the last (the reference's
+ *     six sequential steps, which also reward what later steps leave of earlier documents); false: one step on all
+ *     the step's documents from θ
+ * @param preconditionDocs 0: the inner step is plain SGD (the paper's); N > 0: it is preconditioned by Adam's
+ *     settled second moments, estimated from the first N training documents ({@link AdamPreconditioner}), so that
+ *     it moves θ as online learning's Adam steps do
  */
 public record MetaConfig(int steps, int docsPerStep, float innerLr, float locality, float metaLr, int maxDocTokens, int unrelatedPerStep,
-        int unrelatedTokens, double fdStep, int validateEvery, int checkpointEvery, int memoryEvery, long seed) {
+        int unrelatedTokens, double fdStep, int validateEvery, int checkpointEvery, int memoryEvery, long seed, boolean chained,
+        int preconditionDocs) {
 
     /** The defaults of {@code bin/freshet meta-train}. */
-    public static final MetaConfig DEFAULT = new MetaConfig(1000, 6, 0.01f, 0.1f, 3e-4f, 256, 2, 96, 1e-3, 25, 50, 10, 1234L);
+    public static final MetaConfig DEFAULT = new MetaConfig(1000, 6, 0.01f, 0.1f, 3e-4f, 256, 2, 96, 1e-3, 25, 50, 10, 1234L, false, 0);
 
     public MetaConfig {
         if (steps <= 0 || docsPerStep <= 0 || maxDocTokens < 2 || unrelatedPerStep < 0 || unrelatedTokens < 2) {
@@ -31,10 +38,13 @@ public record MetaConfig(int steps, int docsPerStep, float innerLr, float locali
         if (!(innerLr > 0) || !(metaLr > 0) || locality < 0 || !(fdStep > 0)) {
             throw new IllegalArgumentException("meta-train: learning rates and the finite-difference step must be positive, λ >= 0");
         }
+        if (preconditionDocs < 0) {
+            throw new IllegalArgumentException("meta-train: precondition documents must be >= 0");
+        }
     }
 
     public MetaConfig withSteps(int s) {
         return new MetaConfig(s, docsPerStep, innerLr, locality, metaLr, maxDocTokens, unrelatedPerStep, unrelatedTokens, fdStep, validateEvery,
-                checkpointEvery, memoryEvery, seed);
+                checkpointEvery, memoryEvery, seed, chained, preconditionDocs);
     }
 }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.BiFunction;
 
 /**
  * CaMeLS meta-training (Hu et al., arXiv 2305.15076 §3): learns the weighting model φ so that one SGD step on a
@@ -27,9 +28,11 @@ import java.util.Random;
  * <p>Each outer step takes {@link MetaConfig#docsPerStep()} training documents: token weights {@code w = f_φ(doc)}
  * without gradient; the exact ∂L_out/∂w by {@link MetaGradient} (one inner SGD step from the fixed base θ, outer
  * loss = answer NLL + λ·KL on unrelated texts); backpropagation of {@code Σ (∂L_out/∂w)·w(φ)} through the weighting
- * model only; an Adam step on φ. The base model is never changed: unlike the reference, which chains six inner
- * steps and resets θ every 24 documents, every step starts from the same θ, which is what makes the exact
- * first-order meta-gradient possible (and leak-free, stack.md "Second-order gradients"). The base should already
+ * model only; an Adam step on φ. The base model is never changed: every outer step starts from the same θ (the
+ * reference also resets θ, every 24 documents). By default the step's documents share one inner step, which
+ * makes the meta-gradient first-order (leak-free, stack.md "Second-order gradients"); {@link MetaConfig#chained()}
+ * chains one step per document as the reference does, exact through finite-difference Hessian-vector products
+ * (still first-order autograd only). The base should already
  * know the question format; Freshet's default model was pretrained on QA texts of its world, standing in for the
  * reference's QA-tuned proxy.
  *
@@ -38,7 +41,7 @@ import java.util.Random;
  * {@code meta-training.json} (history). Progress goes to the log: step, outer loss and its parts, mean weight,
  * seconds per step, and every {@link MetaConfig#memoryEvery()} steps the process's resident memory.
  */
-public final class MetaTrainer {
+public final class MetaTrainer implements AutoCloseable {
 
     /** One outer step, as logged. */
     public record StepLog(int step, double outerLoss, double answerNll, double localityKl, double meanWeight, double maxWeight, double seconds,
@@ -59,6 +62,7 @@ public final class MetaTrainer {
     private final List<String> unrelated;
     private final PrintStream log;
     private final MetaGradient metaGradient;
+    private final NDManager preconditionerManager; // null: plain SGD inner steps
     private final String innerDescription;
 
     /**
@@ -79,7 +83,14 @@ public final class MetaTrainer {
         this.validation = List.copyOf(validation);
         this.unrelated = List.copyOf(unrelated);
         this.log = log;
-        this.metaGradient = new MetaGradient(inner, cfg.innerLr(), cfg.locality(), cfg.fdStep(), false);
+        MetaGradient exact = new MetaGradient(inner, cfg.innerLr(), cfg.locality(), cfg.fdStep(), false, cfg.chained());
+        if (cfg.preconditionDocs() > 0) {
+            this.preconditionerManager = base.manager().newSubManager();
+            exact = exact.withPreconditioner(AdamPreconditioner.estimate(inner, preconditionBatches(), 1e-8, preconditionerManager, log));
+        } else {
+            this.preconditionerManager = null;
+        }
+        this.metaGradient = exact;
         this.innerDescription = inner.description();
     }
 
@@ -103,9 +114,10 @@ public final class MetaTrainer {
                 bestStep = s.bestStep();
                 log.printf("resumed from %s at step %d (best validation %.4f at step %d)%n", checkpoint, start, best, bestStep);
             }
-            log.printf("meta-training: %d train / %d validation documents, θ = %s, φ = %d values, α %.2g, λ %.2g, meta lr %.2g, %d docs/step%n",
+            log.printf("meta-training: %d train / %d validation documents, θ = %s, φ = %d values, α %.2g, λ %.2g, meta lr %.2g, %d docs/step, %s%s%n",
                     train.size(), validation.size(), innerDescription, weighting.parameterCount(), cfg.innerLr(),
-                    cfg.locality(), cfg.metaLr(), cfg.docsPerStep());
+                    cfg.locality(), cfg.metaLr(), cfg.docsPerStep(), cfg.chained() ? "one inner step per document (chained)" : "one inner step",
+                    cfg.preconditionDocs() > 0 ? ", Adam-preconditioned" : " (SGD)");
             double uniform = validationLoss(1.0).total();
             double noUpdate = validationLoss(0.0).total();
             if (start == 0 && !validation.isEmpty()) {
@@ -152,7 +164,7 @@ public final class MetaTrainer {
     /** One outer step on the documents {@link #batchFor} picks. */
     private StepLog step(int step, MetaAdam adam) {
         long t0 = System.nanoTime();
-        MetaBatch b = MetaBatch.of(base, batchFor(step), unrelatedFor(step), Math.min(cfg.maxDocTokens(), weighting.maxTokens()), cfg.unrelatedTokens());
+        MetaBatch b = MetaBatch.of(base, batchFor(step), unrelatedFor(step), maxDocTokens(), cfg.unrelatedTokens());
         double[] w = MetaGradient.tokenWeights(weighting, weighting.parameters(), b);
         MetaGradient.Result r = metaGradient.metaGradientOfTokenWeights(b, w);
         try (NDScope scope = new NDScope(); NDManager m = weighting.manager().newSubManager()) {
@@ -177,8 +189,25 @@ public final class MetaTrainer {
         return outerLoss(validation, fixed);
     }
 
+    /**
+     * The validation outer loss under a fixed token weighting (e.g. uniform, salient spans, or an evaluation's
+     * oracle), each document's weights averaged to 1 as a {@link WeightingModel#normalized() normalised} weighting
+     * model's are: it tells whether the objective rewards the weighting the evaluation rewards.
+     */
+    public MetaGradient.Outer validationLossOf(TokenWeighting fixed) {
+        if (validation.isEmpty()) {
+            throw new IllegalStateException("no validation documents to compare weightings on");
+        }
+        return meanOuterLoss(validation, (docs, b) -> averagedToOne(fixed, docs, b));
+    }
+
     /** {@link #validationLoss} over any documents, e.g. the training set. */
     public MetaGradient.Outer outerLoss(List<WorldDocument> documents, Double fixed) {
+        return meanOuterLoss(documents, (docs, b) -> fixed == null ? MetaGradient.tokenWeights(weighting, weighting.parameters(), b) : constant(b, fixed));
+    }
+
+    /** Mean outer loss over the documents in batches of docsPerStep, each batch's token weights [D, T] from {@code weights}. */
+    private MetaGradient.Outer meanOuterLoss(List<WorldDocument> documents, BiFunction<List<WorldDocument>, MetaBatch, double[]> weights) {
         if (documents.isEmpty()) {
             return new MetaGradient.Outer(Double.NaN, Double.NaN, Double.NaN);
         }
@@ -188,15 +217,63 @@ public final class MetaTrainer {
         int batches = 0;
         for (int from = 0; from < documents.size(); from += cfg.docsPerStep()) {
             List<WorldDocument> docs = documents.subList(from, Math.min(documents.size(), from + cfg.docsPerStep()));
-            MetaBatch b = MetaBatch.of(base, docs, unrelatedFor(0), Math.min(cfg.maxDocTokens(), weighting.maxTokens()), cfg.unrelatedTokens());
-            double[] w = fixed == null ? MetaGradient.tokenWeights(weighting, weighting.parameters(), b) : constant(b, fixed);
-            MetaGradient.Outer o = metaGradient.outerLoss(b, w);
+            MetaBatch b = MetaBatch.of(base, docs, unrelatedFor(0), maxDocTokens(), cfg.unrelatedTokens());
+            MetaGradient.Outer o = metaGradient.outerLoss(b, weights.apply(docs, b));
             total += o.total();
             nll += o.answerNll();
             kl += o.localityKl();
             batches++;
         }
         return new MetaGradient.Outer(total / batches, nll / batches, kl / batches);
+    }
+
+    /** A fixed weighting's weights for a batch's rows, each document's averaged to 1 over all its windows. */
+    private double[] averagedToOne(TokenWeighting fixed, List<WorldDocument> docs, MetaBatch b) {
+        double[] w = new double[b.docs() * b.length()];
+        int row = 0;
+        for (WorldDocument d : docs) {
+            List<float[]> windows = new ArrayList<>();
+            double sum = 0;
+            int count = 0;
+            for (DocumentTokens t : DocumentTokens.full(base, d.text()).windows(maxDocTokens())) {
+                float[] x = fixed.weights(t);
+                windows.add(x);
+                for (int j = 1; j < x.length; j++) {
+                    sum += x[j];
+                    count++;
+                }
+            }
+            for (float[] x : windows) {
+                for (int j = 1; j < x.length; j++) { // weight j (token j's) scales the loss of target j − 1
+                    w[row * b.length() + j - 1] = sum == 0 ? 0 : x[j] * count / sum;
+                }
+                row++;
+            }
+        }
+        return w;
+    }
+
+    private int maxDocTokens() {
+        return Math.min(cfg.maxDocTokens(), weighting.maxTokens());
+    }
+
+    /** Frees the inner step's preconditioner, if any. */
+    @Override
+    public void close() {
+        if (preconditionerManager != null) {
+            preconditionerManager.close();
+        }
+    }
+
+    /** The first {@link MetaConfig#preconditionDocs()} training documents, in batches of a step's size. */
+    private List<MetaBatch> preconditionBatches() {
+        List<MetaBatch> out = new ArrayList<>();
+        int n = Math.min(cfg.preconditionDocs(), train.size());
+        for (int from = 0; from < n; from += cfg.docsPerStep()) {
+            out.add(MetaBatch.of(base, train.subList(from, Math.min(n, from + cfg.docsPerStep())), List.of(),
+                    maxDocTokens(), cfg.unrelatedTokens()));
+        }
+        return out;
     }
 
     private static double[] constant(MetaBatch b, double value) {

@@ -26,7 +26,7 @@ class MetaTrainerTest {
     static final List<WorldDocument> VALIDATION = CamelsFixtures.WORLD.documents().subList(16, 20);
 
     static MetaConfig config(int steps) {
-        return new MetaConfig(steps, 4, 0.5f, 0.1f, 1e-2f, 96, 1, 32, 1e-3, 0, 0, 2, 9L);
+        return new MetaConfig(steps, 4, 0.5f, 0.1f, 1e-2f, 96, 1, 32, 1e-3, 0, 0, 2, 9L, false, 0);
     }
 
     @Test
@@ -45,6 +45,24 @@ class MetaTrainerTest {
             assertTrue(after < before - 1e-3, "meta-training did not lower the outer loss: " + before + " -> " + after);
             assertTrue(Files.isRegularFile(out.resolve("last/weighting.safetensors")), "the final weighting model is written");
             assertTrue(Files.isRegularFile(out.resolve("checkpoint/trainer.json")), "a resumable checkpoint is written");
+        }
+    }
+
+    /**
+     * {@code meta-train --compare} scores fixed weightings: uniform and none must score exactly as the constant
+     * weights 1 and 0 do, here with chained, Adam-preconditioned inner steps.
+     */
+    @Test
+    void aFixedWeightingScoresAsItsConstantWeightsDo() {
+        MetaConfig cfg = new MetaConfig(1, 4, 1e-3f, 0.1f, 1e-2f, 96, 1, 32, 1e-3, 0, 0, 2, 9L, true, 4);
+        try (LanguageModel m = CamelsFixtures.model(3); InnerParameters theta = InnerParameters.allBaseWeights(m);
+                WeightingModel wm = CamelsFixtures.weighting(4);
+                MetaTrainer trainer = new MetaTrainer(theta, wm, cfg, TRAIN, VALIDATION, CamelsFixtures.WORLD.heldOutTexts(), quiet())) {
+            double uniform = trainer.validationLoss(1.0).total();
+            double none = trainer.validationLoss(0.0).total();
+            assertTrue(Double.isFinite(uniform) && Math.abs(uniform - none) > 1e-3, "the inner step must move the outer loss: " + uniform + " " + none);
+            assertEquals(uniform, trainer.validationLossOf(TokenWeighting.UNIFORM).total(), 1e-6);
+            assertEquals(none, trainer.validationLossOf(TokenWeighting.NONE).total(), 1e-6);
         }
     }
 

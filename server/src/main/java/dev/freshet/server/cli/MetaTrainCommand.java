@@ -4,14 +4,18 @@ import dev.freshet.adaptation.adapter.Adapter;
 import dev.freshet.adaptation.adapter.AdapterSpec;
 import dev.freshet.adaptation.camels.InnerParameters;
 import dev.freshet.adaptation.camels.MetaConfig;
+import dev.freshet.adaptation.camels.MetaGradient;
 import dev.freshet.adaptation.camels.MetaTrainer;
 import dev.freshet.adaptation.camels.WeightingModel;
+import dev.freshet.adaptation.eval.EvalData;
+import dev.freshet.adaptation.eval.Weightings;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.pretrain.PretrainConfig;
 import dev.freshet.adaptation.world.World;
 import dev.freshet.adaptation.world.WorldDocument;
 import dev.freshet.adaptation.world.WorldSize;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -41,7 +45,7 @@ final class MetaTrainCommand implements Command {
             Learns which tokens of a document matter: a small weighting model (the first blocks of the base model plus
             a head) is trained so that one SGD step on its token-weighted loss lets the base model answer the
             document's questions, without moving its predictions on text it already knew (λ·KL). The meta-gradient
-            is exact (one inner step from fixed weights, no second-order autograd). Writes DIR/checkpoint (resumable),
+            is exact (inner steps from fixed weights, no second-order autograd). Writes DIR/checkpoint (resumable),
             DIR/best and DIR/last (weighting.safetensors F16 + weighting.json) and DIR/meta-training.json.
 
             Documents come from a world generated with --world-seed, by default one that is NOT the base model's
@@ -63,6 +67,16 @@ final class MetaTrainCommand implements Command {
               --backbone-layers N  blocks of the base model the weighting backbone copies (default 2)
               --normalize          average each document's weights to 1, so only their distribution is learned
                                    (the test-time Adam step ignores their scale); pass it again with --resume
+              --chained            one inner step per document, in order, scored after the last (the paper's form;
+                                   exact through Hessian-vector products, 1.5–2 times the time per step); default:
+                                   one inner step on all the step's documents from the same θ
+              --precondition-docs N  precondition the inner step with Adam's second moments estimated from N training
+                                   documents, so it moves θ as online learning's Adam does (pair it with --inner-lr
+                                   at online learning's rate, e.g. 1e-4); 0 (default): plain SGD, the paper's
+              --compare LIST       instead of training: the validation outer loss of fixed weightings under these
+                                   settings, e.g. uniform,salient-spans,tfidf,camels,oracle (oracle: weight on the
+                                   answers the questions ask for); does the objective reward what the evaluation does?
+              --weighting DIR      the camels weighting model --compare scores (default: the bundled one)
               --inner SPEC         what the inner step updates: all (default) or an adapter spec, e.g.
                                    delta:targets=h.3.mlp.c_proj
               --checkpoint-every N steps between checkpoints (default %d)
@@ -75,12 +89,12 @@ final class MetaTrainCommand implements Command {
     @Override
     public Set<String> valuedOptions() {
         return Set.of("out", "steps", "seed", "world-seed", "base-world-seed", "validation", "docs-per-step", "inner-lr", "meta-lr", "locality",
-                "max-doc-tokens", "backbone-layers", "inner", "checkpoint-every", "validate-every", "memory-every", "model", "device");
+                "max-doc-tokens", "backbone-layers", "inner", "precondition-docs", "compare", "weighting", "checkpoint-every", "validate-every", "memory-every", "model", "device");
     }
 
     @Override
     public Set<String> flagOptions() {
-        return Set.of("resume", "normalize");
+        return Set.of("resume", "normalize", "chained");
     }
 
     @Override
@@ -89,7 +103,8 @@ final class MetaTrainCommand implements Command {
         MetaConfig cfg = new MetaConfig(a.getInt("steps", d.steps()), a.getInt("docs-per-step", d.docsPerStep()), a.getFloat("inner-lr", d.innerLr()),
                 a.getFloat("locality", d.locality()), a.getFloat("meta-lr", d.metaLr()), a.getInt("max-doc-tokens", d.maxDocTokens()),
                 d.unrelatedPerStep(), d.unrelatedTokens(), d.fdStep(), a.getInt("validate-every", d.validateEvery()),
-                a.getInt("checkpoint-every", d.checkpointEvery()), a.getInt("memory-every", d.memoryEvery()), a.getLong("seed", d.seed()));
+                a.getInt("checkpoint-every", d.checkpointEvery()), a.getInt("memory-every", d.memoryEvery()), a.getLong("seed", d.seed()), a.has("chained"),
+                a.getInt("precondition-docs", d.preconditionDocs()));
         long baseSeed = a.getLong("base-world-seed", PretrainConfig.DEFAULT.seed());
         long worldSeed = a.getLong("world-seed", baseSeed + 1);
         int validation = a.getInt("validation", 60);
@@ -108,10 +123,29 @@ final class MetaTrainCommand implements Command {
                 InnerParameters theta = adapter == null ? InnerParameters.allBaseWeights(model) : InnerParameters.adapter(model, adapter)) {
             System.out.printf("world %d: %d training and %d validation documents; locality texts from world %d%n", worldSeed, train.size(), held.size(),
                     baseSeed);
-            MetaTrainer.Report r = new MetaTrainer(theta, weighting, cfg, train, held, unrelated, System.out).train(Path.of(a.get("out", "out/camels")),
-                    a.has("resume"));
-            System.out.printf("done: best validation outer loss %.4f at step %d (uniform w=1: %.4f, no update: %.4f)%n", r.bestValidation(), r.bestStep(),
-                    r.uniformValidation(), r.noUpdateValidation());
+            try (MetaTrainer trainer = new MetaTrainer(theta, weighting, cfg, train, held, unrelated, System.out)) {
+                if (a.has("compare")) {
+                    return compare(trainer, List.of(a.get("compare", "").split(",")), a.has("weighting") ? Path.of(a.get("weighting", "")) : null,
+                            model, world);
+                }
+                MetaTrainer.Report r = trainer.train(Path.of(a.get("out", "out/camels")), a.has("resume"));
+                System.out.printf("done: best validation outer loss %.4f at step %d (uniform w=1: %.4f, no update: %.4f)%n", r.bestValidation(),
+                        r.bestStep(), r.uniformValidation(), r.noUpdateValidation());
+            }
+        }
+        return 0;
+    }
+
+    /** Prints the validation outer loss of fixed weightings under this command's inner step and objective. */
+    private static int compare(MetaTrainer trainer, List<String> names, Path weightingDir, LanguageModel model, World world) throws IOException {
+        try (Weightings ws = Weightings.open(names, weightingDir, model, EvalData.fromWorld(world))) {
+            System.out.printf("%nvalidation outer loss of fixed weightings, each document's weights averaged to 1:%n%-22s %10s %10s %10s%n", "weighting",
+                    "outer", "answer NLL", "KL");
+            for (String n : names) {
+                MetaGradient.Outer o = trainer.validationLossOf(ws.get(n));
+                System.out.printf("%-22s %10.4f %10.4f %10.4f%n", ws.label(n), o.total(), o.answerNll(), o.localityKl());
+            }
+            ws.notes().forEach(note -> System.out.println("  * " + note));
         }
         return 0;
     }
