@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The exact CaMeLS meta-gradient through inner SGD steps, without second-order autograd (arXiv 2305.15076 §3;
@@ -142,20 +143,26 @@ public final class MetaGradient {
             }
             // 3. backwards through the chain: u = P v_{r+1} gives row r's token gradient, then v_r = v_{r+1} − α H_r u
             Map<String, NDArray> v = g;
-            for (int r = b.docs() - 1; r >= 0; r--) {
-                Rows row = rows(m, b, weights, r, r + 1);
-                Map<String, NDArray> u = preconditioned(v);
-                double uNorm = norm(u);
-                if (uNorm == 0 || !Double.isFinite(uNorm)) {
-                    break;
-                }
-                tokenGradient(row, points.get(r), u, uNorm, b, dw);
-                if (r > 0) {
-                    Map<String, NDArray> hu = hessianVector(row, points.get(r), u, uNorm);
+            for (int r = b.docs() - 1; r >= 0 && v != null; r--) {
+                Map<String, NDArray> vr = v;
+                int at = r;
+                v = keptFrom(() -> {
+                    Rows row = rows(m, b, weights, at, at + 1);
+                    Map<String, NDArray> u = preconditioned(vr);
+                    double uNorm = norm(u);
+                    if (uNorm == 0 || !Double.isFinite(uNorm)) {
+                        return null;
+                    }
+                    tokenGradient(row, points.get(at), u, uNorm, b, dw);
+                    if (at == 0) {
+                        return null;
+                    }
+                    Map<String, NDArray> hu = hessianVector(row, points.get(at), u, uNorm);
                     Map<String, NDArray> next = new LinkedHashMap<>();
-                    v.forEach((k, a) -> next.put(k, a.sub(hu.get(k).mul(innerLr))));
-                    v = next;
-                }
+                    vr.forEach((k, a) -> next.put(k, a.sub(hu.get(k).mul(innerLr))));
+                    return next;
+                });
+                vr.values().forEach(NDArray::close); // v_{r+1} is spent
             }
             return new Result(outer, dw, norm);
         }
@@ -271,14 +278,35 @@ public final class MetaGradient {
         List<Map<String, NDArray>> points = new ArrayList<>(List.of(theta));
         int stride = chained ? 1 : b.docs();
         for (int from = 0; from < b.docs(); from += stride) {
-            Rows rows = rows(m, b, weights, from, from + stride);
-            Map<String, NDArray> at = points.get(points.size() - 1);
-            Map<String, NDArray> grad = preconditioned(gradient(at, rows::loss));
-            Map<String, NDArray> next = new LinkedHashMap<>();
-            at.forEach((k, v) -> next.put(k, v.sub(grad.get(k).mul(innerLr))));
-            points.add(next);
+            int first = from;
+            points.add(keptFrom(() -> {
+                Rows rows = rows(m, b, weights, first, first + stride);
+                Map<String, NDArray> at = points.get(points.size() - 1);
+                Map<String, NDArray> grad = preconditioned(gradient(at, rows::loss));
+                Map<String, NDArray> next = new LinkedHashMap<>();
+                at.forEach((k, v) -> next.put(k, v.sub(grad.get(k).mul(innerLr))));
+                return next;
+            }));
         }
         return points;
+    }
+
+    /**
+     * Runs {@code work} in a scope of its own and keeps only the arrays of the map it returns (moved to the caller's
+     * scope): a chain's steps then hold its points and one backward vector, not every pass's activations at once.
+     */
+    private static Map<String, NDArray> keptFrom(Supplier<Map<String, NDArray>> work) {
+        Map<String, NDArray> kept;
+        try (NDScope step = new NDScope()) {
+            kept = work.get();
+            if (kept != null) {
+                kept.values().forEach(a -> NDScope.unregister(a));
+            }
+        }
+        if (kept != null) {
+            kept.values().forEach(a -> NDScope.register(a));
+        }
+        return kept;
     }
 
     /**
