@@ -25,8 +25,12 @@ import java.util.stream.Stream;
  */
 final class MetaCheckpoint {
 
-    /** The loop's state at a checkpoint. */
-    record State(int step, double bestValidation, int bestStep, List<MetaTrainer.StepLog> history, List<MetaTrainer.Validation> validations) {}
+    /**
+     * The loop's state at a checkpoint; {@code innerStep} says which inner step the run differentiated through
+     * (null in checkpoints written before it was recorded).
+     */
+    record State(int step, double bestValidation, int bestStep, List<MetaTrainer.StepLog> history, List<MetaTrainer.Validation> validations,
+            String innerStep) {}
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 

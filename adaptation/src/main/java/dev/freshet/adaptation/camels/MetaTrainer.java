@@ -107,6 +107,11 @@ public final class MetaTrainer implements AutoCloseable {
             Optional<MetaCheckpoint.State> restored = resume ? MetaCheckpoint.restore(checkpoint, weighting, adam) : Optional.empty();
             if (restored.isPresent()) {
                 MetaCheckpoint.State s = restored.get();
+                if (s.innerStep() != null && !s.innerStep().equals(innerStep())) {
+                    // Another inner step is another objective: continuing would train a model of neither.
+                    throw new IOException("checkpoint " + checkpoint + " was meta-trained with inner step '" + s.innerStep() + "', not '" + innerStep()
+                            + "'; resume it the same way (--chained, --precondition-docs, --inner-lr, --inner)");
+                }
                 start = s.step();
                 history.addAll(s.history());
                 validations.addAll(s.validations());
@@ -150,7 +155,7 @@ public final class MetaTrainer implements AutoCloseable {
                     log.printf("  validation outer loss %.4f%s (uniform %.4f, no update %.4f)%n", v, better ? " (best)" : "", uniform, noUpdate);
                 }
                 if ((cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0) || last) {
-                    MetaCheckpoint.save(checkpoint, weighting, adam, new MetaCheckpoint.State(step, best, bestStep, history, validations));
+                    MetaCheckpoint.save(checkpoint, weighting, adam, new MetaCheckpoint.State(step, best, bestStep, history, validations, innerStep()));
                 }
             }
             weighting.save(outDir.resolve("last"), DType.F16);
@@ -255,6 +260,12 @@ public final class MetaTrainer implements AutoCloseable {
 
     private int maxDocTokens() {
         return Math.min(cfg.maxDocTokens(), weighting.maxTokens());
+    }
+
+    /** The inner step this run differentiates through, as recorded in its checkpoints. */
+    private String innerStep() {
+        return (cfg.chained() ? "chained" : "one step") + ", " + (cfg.preconditionDocs() > 0 ? "Adam-preconditioned (" + cfg.preconditionDocs()
+                + " documents)" : "SGD") + ", α " + cfg.innerLr() + ", θ = " + innerDescription;
     }
 
     /** Frees the inner step's preconditioner, if any. */

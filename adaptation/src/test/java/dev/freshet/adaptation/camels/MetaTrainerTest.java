@@ -81,6 +81,21 @@ class MetaTrainerTest {
     }
 
     @Test
+    void resumingWithAnotherInnerStepFailsAndSaysWhy(@TempDir Path out) throws Exception {
+        try (LanguageModel m = CamelsFixtures.model(3); InnerParameters theta = InnerParameters.allBaseWeights(m);
+                WeightingModel wm = CamelsFixtures.weighting(4)) {
+            new MetaTrainer(theta, wm, config(1), TRAIN, List.of(), CamelsFixtures.WORLD.heldOutTexts(), quiet()).train(out, false);
+        }
+        MetaConfig chained = new MetaConfig(2, 4, 0.5f, 0.1f, 1e-2f, 96, 1, 32, 1e-3, 0, 0, 2, 9L, true, 0);
+        try (LanguageModel m = CamelsFixtures.model(3); InnerParameters theta = InnerParameters.allBaseWeights(m);
+                WeightingModel wm = CamelsFixtures.weighting(4)) {
+            MetaTrainer trainer = new MetaTrainer(theta, wm, chained, TRAIN, List.of(), CamelsFixtures.WORLD.heldOutTexts(), quiet());
+            IOException e = assertThrows(IOException.class, () -> trainer.train(out, true));
+            assertTrue(e.getMessage().contains("'one step, SGD") && e.getMessage().contains("resume it the same way"), e.getMessage());
+        }
+    }
+
+    @Test
     void resumingFromACheckpointContinuesExactlyWhereTheRunStopped(@TempDir Path out) throws Exception {
         float[] straight;
         try (LanguageModel m = CamelsFixtures.model(3); InnerParameters theta = InnerParameters.allBaseWeights(m);
