@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -80,22 +79,11 @@ public final class AdamPreconditioner {
 
     /** ∇ of one row's uniform loss {@code s_r Σ_t ℓ_rt}. */
     private static Map<String, NDArray> rowGradient(InnerParameters inner, NDManager m, MetaBatch b, int r) {
-        int length = 1;
-        for (int t = 0; t < b.length(); t++) {
-            if (b.tokenMask()[r * b.length() + t] != 0) {
-                length = t + 1;
-            }
+        double[] uniform = new double[b.tokenMask().length];
+        for (int i = 0; i < uniform.length; i++) {
+            uniform[i] = b.tokenMask()[i];
         }
-        long[] in = new long[length];
-        long[] tg = new long[length];
-        float[] w = new float[length];
-        System.arraycopy(b.docInputs(), r * b.length(), in, 0, length);
-        System.arraycopy(b.docTargets(), r * b.length(), tg, 0, length);
-        System.arraycopy(b.tokenMask(), r * b.length(), w, 0, length);
-        NDArray ids = m.create(in, new Shape(1, length));
-        NDArray targets = m.create(tg, new Shape(1, length));
-        NDArray weights = m.create(w, new Shape(1, length));
-        NDArray scale = m.create(new float[] {b.docScale()[r]}, new Shape(1, 1));
-        return MetaGradient.gradient(inner.values(), leaves -> CamelsLosses.camelsWeightedLoss(inner.logits(leaves, ids), targets, weights, scale));
+        MetaGradient.Rows row = MetaGradient.rows(inner, m, b, uniform, r, r + 1, DataType.FLOAT32);
+        return MetaGradient.gradient(inner.values(), row::loss);
     }
 }

@@ -138,7 +138,7 @@ public final class MetaGradient {
             }
             if (!chained) {
                 Map<String, NDArray> u = preconditioned(g);
-                tokenGradient(rows(m, b, weights, 0, b.docs()), theta, u, norm(u), b, dw);
+                tokenGradient(rows(inner, m, b, weights, 0, b.docs(), dtype()), theta, u, norm(u), b, dw);
                 return new Result(outer, dw, norm);
             }
             // 3. backwards through the chain: u = P v_{r+1} gives row r's token gradient, then v_r = v_{r+1} − α H_r u
@@ -147,7 +147,7 @@ public final class MetaGradient {
                 Map<String, NDArray> vr = v;
                 int at = r;
                 v = keptFrom(() -> {
-                    Rows row = rows(m, b, weights, at, at + 1);
+                    Rows row = rows(inner, m, b, weights, at, at + 1, dtype());
                     Map<String, NDArray> u = preconditioned(vr);
                     double uNorm = norm(u);
                     if (uNorm == 0 || !Double.isFinite(uNorm)) {
@@ -280,7 +280,7 @@ public final class MetaGradient {
         for (int from = 0; from < b.docs(); from += stride) {
             int first = from;
             points.add(keptFrom(() -> {
-                Rows rows = rows(m, b, weights, first, first + stride);
+                Rows rows = rows(inner, m, b, weights, first, first + stride, dtype());
                 Map<String, NDArray> at = points.get(points.size() - 1);
                 Map<String, NDArray> grad = preconditioned(gradient(at, rows::loss));
                 Map<String, NDArray> next = new LinkedHashMap<>();
@@ -311,9 +311,9 @@ public final class MetaGradient {
 
     /**
      * Rows [from, to) of the batch's documents as tensors, cut to their longest real length: inputs and targets
-     * [n, L], weights [n, L] and per-row scales [n, 1] in the backward passes' dtype.
+     * [n, L], weights [n, L] and per-row scales [n, 1] in {@code dt}, the backward passes' dtype.
      */
-    private Rows rows(NDManager m, MetaBatch b, double[] weights, int from, int to) {
+    static Rows rows(InnerParameters inner, NDManager m, MetaBatch b, double[] weights, int from, int to, DataType dt) {
         int n = to - from;
         int length = 1;
         for (int i = from * b.length(); i < to * b.length(); i++) {
@@ -331,13 +331,16 @@ public final class MetaGradient {
             System.arraycopy(weights, (from + r) * b.length(), w, r * length, length);
             scale[r] = b.docScale()[from + r];
         }
-        DataType dt = float64 ? DataType.FLOAT64 : DataType.FLOAT32;
         return new Rows(inner, from, to, length, m.create(in, new Shape(n, length)), m.create(tg, new Shape(n, length)),
                 m.create(w, new Shape(n, length)).toType(dt, false), m.create(scale, new Shape(n, 1)).toType(dt, false));
     }
 
     /** Rows of a batch an inner step trains on; {@link #loss} is their weighted loss {@code Σ_r s_r Σ_t w_rt ℓ_rt}. */
-    private record Rows(InnerParameters inner, int from, int to, int length, NDArray inputs, NDArray targets, NDArray weights, NDArray scale) {
+    private DataType dtype() {
+        return float64 ? DataType.FLOAT64 : DataType.FLOAT32;
+    }
+
+    record Rows(InnerParameters inner, int from, int to, int length, NDArray inputs, NDArray targets, NDArray weights, NDArray scale) {
         NDArray loss(Map<String, NDArray> at) {
             return CamelsLosses.camelsWeightedLoss(inner.logits(at, inputs), targets, weights, scale);
         }
