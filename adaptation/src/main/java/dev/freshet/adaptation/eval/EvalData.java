@@ -22,8 +22,12 @@ import java.util.List;
  * @param oldWorldQa questions on old facts nothing changes ({@link World#stableQa()}): what forgetting erodes
  * @param oldWorldTexts in-distribution old-world text ({@link World#pretrainingTexts()}) for perplexity, and the
  *     reference corpus of the {@code tfidf} weighting's document frequencies
+ * @param heldOutQa questions on old facts the base model read only in prose ({@link World#heldOutQa()}): never
+ *     edited, never a neighbour, not in {@code oldWorldQa}, so no measurement reads them; where the edits
+ *     evaluation's old-world retain arm draws its anchors
  */
-public record EvalData(String source, List<WorldDocument> documents, List<WorldEdit> edits, List<QaPair> oldWorldQa, List<String> oldWorldTexts) {
+public record EvalData(String source, List<WorldDocument> documents, List<WorldEdit> edits, List<QaPair> oldWorldQa, List<String> oldWorldTexts,
+        List<QaPair> heldOutQa) {
 
     /** Seed of the fixed old-world samples: the same probe for every run, seed and method. */
     public static final long PROBE_SEED = 20240601L;
@@ -33,6 +37,7 @@ public record EvalData(String source, List<WorldDocument> documents, List<WorldE
         edits = List.copyOf(edits);
         oldWorldQa = List.copyOf(oldWorldQa);
         oldWorldTexts = List.copyOf(oldWorldTexts);
+        heldOutQa = List.copyOf(heldOutQa);
     }
 
     /**
@@ -40,12 +45,13 @@ public record EvalData(String source, List<WorldDocument> documents, List<WorldE
      * phrasings give perplexities near 32,000 for the base model (unseen templates), which hides any change.
      */
     public static EvalData fromWorld(World w) {
-        return new EvalData("world seed " + w.seed(), w.documents(), w.edits(), w.stableQa(), w.pretrainingTexts());
+        return new EvalData("world seed " + w.seed(), w.documents(), w.edits(), w.stableQa(), w.pretrainingTexts(), w.heldOutQa());
     }
 
     /**
      * A folder written by {@code bin/freshet world --out DIR}: {@code documents.jsonl} (+
-     * {@code document_questions.jsonl}), {@code edits.jsonl}, {@code stable_qa.jsonl}, {@code pretrain.jsonl}. A
+     * {@code document_questions.jsonl}), {@code edits.jsonl}, {@code stable_qa.jsonl}, {@code pretrain.jsonl},
+     * {@code heldout_qa.jsonl}. A
      * missing file gives an empty list; an evaluation that needs it says so.
      */
     public static EvalData read(Path dir) throws IOException {
@@ -56,7 +62,8 @@ public record EvalData(String source, List<WorldDocument> documents, List<WorldE
         List<WorldEdit> edits = Files.exists(dir.resolve("edits.jsonl")) ? WorldReader.readEdits(dir) : List.of();
         List<QaPair> qa = Files.exists(dir.resolve("stable_qa.jsonl")) ? WorldReader.readQa(dir.resolve("stable_qa.jsonl")) : List.of();
         List<String> texts = Files.exists(dir.resolve("pretrain.jsonl")) ? WorldReader.readTexts(dir.resolve("pretrain.jsonl")) : List.of();
-        return new EvalData(dir.toString(), docs, edits, qa, texts);
+        List<QaPair> heldOut = Files.exists(dir.resolve("heldout_qa.jsonl")) ? WorldReader.readQa(dir.resolve("heldout_qa.jsonl")) : List.of();
+        return new EvalData(dir.toString(), docs, edits, qa, texts, heldOut);
     }
 
     /** The fixed old-world probe: {@code qa} questions and {@code texts} texts drawn with {@link #PROBE_SEED}. */

@@ -27,9 +27,10 @@ class EditsEvalTest {
     void armsAreLocalizedBreadthFirstDepthFirstAndTheWholeLayer() {
         try (LanguageModel m = EvalFixtures.sharpGpt2(2)) {
             List<EditsEval.Arm> arms = EditsEval.arms(m, new EditsEval.Settings(4, 2, 1, 1, FAST, "h.1.mlp.c_proj", 4, 2));
-            assertEquals(List.of(EditOrder.BREADTH_FIRST, EditOrder.DEPTH_FIRST, EditOrder.BREADTH_FIRST, EditOrder.BREADTH_FIRST),
+            assertEquals(List.of(EditOrder.BREADTH_FIRST, EditOrder.DEPTH_FIRST, EditOrder.BREADTH_FIRST, EditOrder.BREADTH_FIRST, EditOrder.BREADTH_FIRST),
                     arms.stream().map(EditsEval.Arm::order).toList());
             assertEquals(List.of("h.1.mlp.c_proj"), arms.get(3).modules(), "the retain arm trains where LocFT-BF does");
+            assertEquals(List.of("h.1.mlp.c_proj"), arms.get(4).modules(), "so does the old-world retain arm");
             assertEquals(List.of("h.1.mlp.c_proj"), arms.get(0).modules());
             assertEquals(List.of("h.1.attn.c_attn", "h.1.attn.c_proj", "h.1.mlp.c_fc", "h.1.mlp.c_proj"), arms.get(2).modules());
             assertEquals(FAST.learningRate() / 10, arms.get(2).learningRate(), 1e-9);
@@ -83,6 +84,27 @@ class EditsEvalTest {
             }
             EvalTable t = EditsEval.run(m, data, new EditsEval.Settings(3, 3, 1, 1, FAST, "h.1.mlp.c_proj", 2, 2), List.of("retain"), null);
             assertEquals(List.of("(unedited)", "LocFT-BF + retain"), t.rowLabels());
+        }
+    }
+    @Test
+    void theOldWorldRetainArmTrainsOnHeldOutOldQuestionsNoMeasurementReads() {
+        EvalData data = EvalFixtures.data(0, 3);
+        try (LanguageModel m = EvalFixtures.sharpGpt2(2)) {
+            List<WorldEdit> anchors = EditsEval.oldWorldRetainSet(m, data, line -> { });
+            List<String> prompts = anchors.stream().map(WorldEdit::prompt).toList();
+            // The fixture's first held-out question is also an old-world probe question: a measurement reads it.
+            assertFalse(prompts.contains(QaFormat.prompt(data.oldWorldQa().get(0).question())), "an anchor the old-world probe reads");
+            assertFalse(anchors.isEmpty());
+            for (WorldEdit a : anchors) {
+                assertTrue(data.heldOutQa().stream().anyMatch(q -> QaFormat.prompt(q.question()).equals(a.prompt())), a.prompt());
+                assertEquals(EditMetrics.greedyAnswer(m, Adaptation.NONE, a.prompt()), a.target(), "the target is the unedited model's own answer");
+            }
+            EditsEval.Settings s = new EditsEval.Settings(3, 3, 1, 1, FAST, "h.1.mlp.c_proj", 2, 2);
+            assertEquals(List.of("(unedited)", "LocFT-BF + old retain"), EditsEval.run(m, data, s, List.of("retain-old"), null).rowLabels());
+            EvalData none = new EvalData("no held-out", data.documents(), data.edits(), data.oldWorldQa(), data.oldWorldTexts(), List.of());
+            EvalTable t = EditsEval.run(m, none, s, List.of("locft", "retain-old"), null);
+            assertEquals(List.of("(unedited)", "LocFT-BF"), t.rowLabels());
+            assertTrue(t.notes().stream().anyMatch(n -> n.contains("old retain arm is skipped")), "no held-out questions, no arm, and the table says so");
         }
     }
 }

@@ -35,7 +35,9 @@ final class EvalFixtures {
                     List.of("Q: Where is " + s + " from?\nA:"), List.of(new Neighbor("Q: Where was " + s + " born?\nA:", "Sarvel"))));
         }
         List<QaPair> old = List.of(new QaPair("Where was Tovrak Melun born?", "Sarvel"), new QaPair("When was Karvel Dynamics founded?", "1987"));
-        return new EvalData("fixture", d, e, old, TinyModels.CORPUS);
+        List<QaPair> heldOut = List.of(new QaPair("Where was Tovrak Melun born?", "Sarvel"), new QaPair("Who founded Karvel Dynamics?", "Tovrak Melun"),
+                new QaPair("Where is Karvel Dynamics based?", "Losax"));
+        return new EvalData("fixture", d, e, old, TinyModels.CORPUS, heldOut);
     }
 
     /**

@@ -84,7 +84,8 @@ final class EvalCommand implements Command {
               --steps-per-edit N    depth-first steps per edit at most (default %d)
               --replay N            earlier edits replayed with each window at most (default %d)
               --stop-loss X         skip a batch, and stop a window, below this loss (default %s; also forgetting's edits)
-              --arms LIST           locft,df,layer,retain (default all four; retain needs documents in the data)
+              --arms LIST           locft,df,layer,retain,retain-old (default the first four; retain needs documents in the
+                                    data, retain-old held-out old-world questions: anchors about the old world's subjects)
               --retain N            retain prompts per window of the LocFT-BF + retain arm (default %d)
             forgetting:
               --windows K           windows (default %d, quick %d)
@@ -178,7 +179,7 @@ final class EvalCommand implements Command {
     private static EvalTable edits(Args a, boolean quick, LanguageModel model, EvalData data, Consumer<String> progress) {
         EditsEval.Settings d = quick ? EditsEval.Settings.QUICK : EditsEval.Settings.FULL;
         EditSettings es = editSettings(a, d.edit().withLearningRate(a.getFloat("lr", d.edit().learningRate())));
-        List<String> arms = Arrays.stream(a.get("arms", String.join(",", EditsEval.ARM_KEYS)).split(",")).map(String::trim).toList();
+        List<String> arms = Arrays.stream(a.get("arms", String.join(",", EditsEval.DEFAULT_ARMS)).split(",")).map(String::trim).toList();
         EditsEval.Settings s = new EditsEval.Settings(a.getInt("edits", d.edits()), a.getInt("window", d.window()), a.getInt("seeds", d.seeds()), a.getLong("first-seed", d.firstSeed()),
                 es, a.get("location", d.location()), d.oldTexts(), a.getInt("retain", d.retain()));
         return EditsEval.run(model, data, s, arms, progress);
