@@ -51,8 +51,7 @@ public record EvalData(String source, List<WorldDocument> documents, List<WorldE
     /**
      * A folder written by {@code bin/freshet world --out DIR}: {@code documents.jsonl} (+
      * {@code document_questions.jsonl}), {@code edits.jsonl}, {@code stable_qa.jsonl}, {@code pretrain.jsonl},
-     * {@code heldout_qa.jsonl}. A
-     * missing file gives an empty list; an evaluation that needs it says so.
+     * {@code heldout_qa.jsonl}. A missing file gives an empty list; an evaluation that needs it says so.
      */
     public static EvalData read(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {

@@ -58,9 +58,10 @@ public final class Weightings implements AutoCloseable {
                 } else if (BundledWeighting.fits(model)) {
                     w.loaded = TokenWeightings.camelsModel(model, null);
                     JsonObject p = BundledWeighting.provenance();
+                    JsonObject v = p.getAsJsonObject("validation");
                     w.notes.add("camels: the bundled meta-trained weighting model (meta-train seed " + p.get("seed").getAsString() + ", step "
-                            + p.get("best_step").getAsString() + " of " + p.get("steps").getAsString() + "; validation outer loss " + p.getAsJsonObject("validation").get("camels").getAsString()
-                            + " vs uniform " + p.getAsJsonObject("validation").get("uniform").getAsString() + ")");
+                            + p.get("best_step").getAsString() + " of " + p.get("steps").getAsString() + "; validation outer loss "
+                            + v.get("camels").getAsString() + " vs uniform " + v.get("uniform").getAsString() + ")");
                 } else {
                     // Keep the row, so the table's shape does not depend on the model, but say plainly what it is.
                     w.loaded = WeightingModel.fromBase(model, 2, 1234L);

@@ -86,6 +86,7 @@ class EditsEvalTest {
             assertEquals(List.of("(unedited)", "LocFT-BF + retain"), t.rowLabels());
         }
     }
+
     @Test
     void theOldWorldRetainArmTrainsOnHeldOutOldQuestionsNoMeasurementReads() {
         EvalData data = EvalFixtures.data(0, 3);

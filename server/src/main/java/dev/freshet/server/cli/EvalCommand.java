@@ -86,7 +86,7 @@ final class EvalCommand implements Command {
               --stop-loss X         skip a batch, and stop a window, below this loss (default %s; also forgetting's edits)
               --arms LIST           locft,df,layer,retain,retain-old (default the first four; retain needs documents in the
                                     data, retain-old held-out old-world questions: anchors about the old world's subjects)
-              --retain N            retain prompts per window of the LocFT-BF + retain arm (default %d)
+              --retain N            retain prompts per window of the retain arms (default %d)
             forgetting:
               --windows K           windows (default %d, quick %d)
               --docs-per-window N   (default %d, quick %d)
