@@ -39,10 +39,11 @@ public final class AdamPreconditioner {
         try (NDScope scope = new NDScope(); NDManager m = inner.model().manager().newSubManager()) {
             Map<String, NDArray> sumSquares = new LinkedHashMap<>();
             for (MetaBatch b : batches) {
+                double[] uniform = b.constantWeights(1);
                 for (int r = 0; r < b.docs(); r++) {
                     // one scope per row: a backward pass's activations are freed before the next, only the sums stay
                     try (NDScope row = new NDScope()) {
-                        Map<String, NDArray> g = rowGradient(inner, m, b, r);
+                        Map<String, NDArray> g = rowGradient(inner, m, b, uniform, r);
                         g.forEach((k, a) -> {
                             NDArray sum = sumSquares.containsKey(k) ? sumSquares.get(k).add(a.square()) : a.square();
                             NDScope.unregister(sum);
@@ -77,12 +78,8 @@ public final class AdamPreconditioner {
         return p;
     }
 
-    /** ∇ of one row's uniform loss {@code s_r Σ_t ℓ_rt}. */
-    private static Map<String, NDArray> rowGradient(InnerParameters inner, NDManager m, MetaBatch b, int r) {
-        double[] uniform = new double[b.tokenMask().length];
-        for (int i = 0; i < uniform.length; i++) {
-            uniform[i] = b.tokenMask()[i];
-        }
+    /** ∇ of one row's uniform loss {@code s_r Σ_t ℓ_rt}; {@code uniform} is the batch's weights of 1. */
+    private static Map<String, NDArray> rowGradient(InnerParameters inner, NDManager m, MetaBatch b, double[] uniform, int r) {
         MetaGradient.Rows row = MetaGradient.rows(inner, m, b, uniform, r, r + 1, DataType.FLOAT32);
         return MetaGradient.gradient(inner.values(), row::loss);
     }

@@ -114,6 +114,15 @@ public record MetaBatch(int docs, int length, long[] docTokens, long[] docInputs
         return new MetaBatch(d, t, tokens, inputs, targets, scale, mask, q, tq, qaIn, qaTg, answer, answerTokens, k, tk, unIn, unMask, unTokens);
     }
 
+    /** Token weights [D, T] of {@code value} on every real target and 0 on padding: a fixed weighting (1: uniform). */
+    public double[] constantWeights(double value) {
+        double[] w = new double[tokenMask.length];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = tokenMask[i] * value;
+        }
+        return w;
+    }
+
     /** Number of real (non-padding) document targets, Σ tokenMask. */
     public int documentTokens() {
         int n = 0;

@@ -335,11 +335,12 @@ public final class MetaGradient {
                 m.create(w, new Shape(n, length)).toType(dt, false), m.create(scale, new Shape(n, 1)).toType(dt, false));
     }
 
-    /** Rows of a batch an inner step trains on; {@link #loss} is their weighted loss {@code Σ_r s_r Σ_t w_rt ℓ_rt}. */
+    /** The backward passes' dtype. */
     private DataType dtype() {
         return float64 ? DataType.FLOAT64 : DataType.FLOAT32;
     }
 
+    /** Rows of a batch an inner step trains on; {@link #loss} is their weighted loss {@code Σ_r s_r Σ_t w_rt ℓ_rt}. */
     record Rows(InnerParameters inner, int from, int to, int length, NDArray inputs, NDArray targets, NDArray weights, NDArray scale) {
         NDArray loss(Map<String, NDArray> at) {
             return CamelsLosses.camelsWeightedLoss(inner.logits(at, inputs), targets, weights, scale);

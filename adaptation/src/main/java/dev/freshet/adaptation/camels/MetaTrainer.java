@@ -208,7 +208,7 @@ public final class MetaTrainer implements AutoCloseable {
 
     /** {@link #validationLoss} over any documents, e.g. the training set. */
     public MetaGradient.Outer outerLoss(List<WorldDocument> documents, Double fixed) {
-        return meanOuterLoss(documents, (docs, b) -> fixed == null ? MetaGradient.tokenWeights(weighting, weighting.parameters(), b) : constant(b, fixed));
+        return meanOuterLoss(documents, (docs, b) -> fixed == null ? MetaGradient.tokenWeights(weighting, weighting.parameters(), b) : b.constantWeights(fixed));
     }
 
     /** Mean outer loss over the documents in batches of docsPerStep, each batch's token weights [D, T] from {@code weights}. */
@@ -285,14 +285,6 @@ public final class MetaTrainer implements AutoCloseable {
                     maxDocTokens(), cfg.unrelatedTokens()));
         }
         return out;
-    }
-
-    private static double[] constant(MetaBatch b, double value) {
-        double[] w = new double[b.tokenMask().length];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = b.tokenMask()[i] * value;
-        }
-        return w;
     }
 
     /** The documents of a step: an epoch-wise shuffle seeded by (seed, epoch), so a resumed run sees the same order. */
