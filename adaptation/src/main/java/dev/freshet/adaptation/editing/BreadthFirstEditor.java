@@ -23,16 +23,21 @@ import java.util.stream.Collectors;
  * (minus any whose prompt the window re-edits). Up to {@code maxEpochs} times, the set is reshuffled and
  * cut into mini-batches of {@code batchSize}; a batch whose loss is already below {@code skipLoss} is
  * skipped, and training stops after an epoch whose mean loss is below {@code stopLoss}. A fresh Adam
- * (weight decay 0) per window: moments from an earlier window describe a different training set. The
- * window then joins the replay buffer.
+ * (weight decay 0; SGD with momentum when {@link #precondition preconditioned}) per window: moments from an
+ * earlier window describe a different training set. The window then joins the replay buffer.
  */
 public final class BreadthFirstEditor extends LocalizedTraining {
+
+    /** SGD momentum of the {@link #precondition preconditioned} editor. */
+    public static final float PRECONDITIONED_MOMENTUM = 0.9f;
 
     private final ReplayBuffer replay;
     private final Random shuffle;
     /** Prompts whose unedited answers every window also trains on; empty: plain LocFT-BF. */
     private List<WorldEdit> retain = List.of();
     private int retainPerWindow;
+    /** Null: Adam on the plain gradient, as the paper. */
+    private KeyPreconditioner keys;
 
     public BreadthFirstEditor(LanguageModel model, Adapter adapter, List<String> modules, EditSettings settings) {
         super(model, adapter, modules, settings);
@@ -59,6 +64,19 @@ public final class BreadthFirstEditor extends LocalizedTraining {
         }
         this.retain = List.copyOf(anchors);
         this.retainPerWindow = Math.min(perWindow, retain.size());
+        return this;
+    }
+
+    /**
+     * Steps along the key-preconditioned gradient ({@link KeyPreconditioner}), an extension beyond the paper, with SGD
+     * (momentum {@link #PRECONDITIONED_MOMENTUM}) in place of Adam, whose per-element scaling would undo the metric.
+     * The learning rate is then SGD's: about 200 times Adam's (0.1 against 5e-4 on the default model).
+     */
+    public BreadthFirstEditor precondition(KeyPreconditioner preconditioner) {
+        if (!trainable.containsKey(preconditioner.deltaName())) {
+            throw new IllegalArgumentException("key preconditioner for " + preconditioner.deltaName() + " but this editor trains " + trainable.keySet());
+        }
+        this.keys = preconditioner;
         return this;
     }
 
@@ -91,8 +109,9 @@ public final class BreadthFirstEditor extends LocalizedTraining {
         float epochMean = Float.NaN;
         boolean converged = false;
         if (!set.isEmpty()) {
-            try (Optimizer adam = new Optimizer.AdamW(model.manager(), settings.learningRate(), 0f)) {
-                GradientStep stepper = new GradientStep(trainable, adam, settings.clipNorm());
+            try (Optimizer opt = keys == null ? new Optimizer.AdamW(model.manager(), settings.learningRate(), 0f)
+                    : new Optimizer.Sgd(model.manager(), settings.learningRate(), PRECONDITIONED_MOMENTUM)) {
+                GradientStep stepper = new GradientStep(trainable, opt, settings.clipNorm(), keys == null ? GradientStep.Preconditioner.NONE : keys.forDelta());
                 while (epochs < settings.maxEpochs() && !converged) {
                     epochs++;
                     epochMean = trainOneEpoch(stepper, set, epochs, steps);

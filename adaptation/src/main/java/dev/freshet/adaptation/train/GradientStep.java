@@ -27,16 +27,33 @@ public final class GradientStep {
     private final Map<String, NDArray> trainable;
     private final Optimizer optimizer;
     private final float clipNorm;
+    private final Preconditioner preconditioner;
     private long steps;
+
+    /** What the optimizer is given instead of a gradient: e.g. the gradient in another metric. */
+    @FunctionalInterface
+    public interface Preconditioner {
+        /** Leaves every gradient as it is. */
+        Preconditioner NONE = (name, grad) -> grad;
+
+        /** The array the optimizer steps along, for the parameter {@code name}, in the caller's scope. */
+        NDArray apply(String name, NDArray grad);
+    }
 
     /**
      * @param trainable arrays updated in place, by name
      * @param clipNorm global gradient-norm clip; {@code <= 0} disables clipping
      */
     public GradientStep(Map<String, NDArray> trainable, Optimizer optimizer, float clipNorm) {
+        this(trainable, optimizer, clipNorm, Preconditioner.NONE);
+    }
+
+    /** As above, with each (clipped) gradient passed through {@code preconditioner} before the optimizer. */
+    public GradientStep(Map<String, NDArray> trainable, Optimizer optimizer, float clipNorm, Preconditioner preconditioner) {
         this.trainable = trainable;
         this.optimizer = optimizer;
         this.clipNorm = clipNorm;
+        this.preconditioner = preconditioner;
     }
 
     /**
@@ -109,7 +126,7 @@ public final class GradientStep {
             float scale = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1f;
             steps++;
             for (Map.Entry<String, NDArray> e : grads.entrySet()) {
-                NDArray g = scale == 1f ? e.getValue() : e.getValue().mul(scale);
+                NDArray g = preconditioner.apply(e.getKey(), scale == 1f ? e.getValue() : e.getValue().mul(scale));
                 optimizer.update(e.getKey(), trainable.get(e.getKey()), g, lr, steps);
             }
             return StepResult.applied(value, norm);

@@ -104,6 +104,10 @@ final class Args {
         return parsed(name, dflt, Float::parseFloat, "a number");
     }
 
+    double getDouble(String name, double dflt) {
+        return parsed(name, dflt, Double::parseDouble, "a number");
+    }
+
     private <T> T parsed(String name, T dflt, java.util.function.Function<String, T> parse, String what) {
         String v = values.get(name);
         try {

@@ -84,9 +84,13 @@ final class EvalCommand implements Command {
               --steps-per-edit N    depth-first steps per edit at most (default %d)
               --replay N            earlier edits replayed with each window at most (default %d)
               --stop-loss X         skip a batch, and stop a window, below this loss (default %s; also forgetting's edits)
-              --arms LIST           locft,df,layer,retain,retain-old (default the first four; retain needs documents in the
-                                    data, retain-old held-out old-world questions: anchors about the old world's subjects)
+              --arms LIST           locft,df,layer,retain,retain-old,precond (default all but retain-old; quick also
+                                    without retain). retain needs documents in the data, retain-old held-out old-world
+                                    questions (anchors about the old world's subjects); precond steps with SGD along the
+                                    gradient preconditioned by the keys of held-out old-world and document questions
               --retain N            retain prompts per window of the retain arms (default %d)
+              --key-ridge X         ridge of the precond arm's key preconditioner (default %s)
+              --key-lr X            SGD learning rate of the precond arm (default %s)
             forgetting:
               --windows K           windows (default %d, quick %d)
               --docs-per-window N   (default %d, quick %d)
@@ -97,7 +101,7 @@ final class EvalCommand implements Command {
               --reset LIST          MWI arms: never,per-window (default both; quick: never)
             """.formatted(u.seeds(), u.learningRate(), e.edit().learningRate(), u.documents(), UptakeEval.Settings.QUICK.documents(),
                 String.join(",", TokenWeighting.NAMES), UptakeEval.describe(u.adapter()), e.edits(), EditsEval.Settings.QUICK.edits(), e.window(),
-                e.location(), e.edit().maxEpochs(), EditsEval.Settings.QUICK.edit().maxEpochs(), e.edit().maxStepsPerEdit(), e.edit().replay(), e.edit().stopLoss(), e.retain(), f.windows(), ForgettingEval.Settings.QUICK.windows(), f.docsPerWindow(),
+                e.location(), e.edit().maxEpochs(), EditsEval.Settings.QUICK.edit().maxEpochs(), e.edit().maxStepsPerEdit(), e.edit().replay(), e.edit().stopLoss(), e.retain(), e.keyRidge(), e.keyLearningRate(), f.windows(), ForgettingEval.Settings.QUICK.windows(), f.docsPerWindow(),
                 ForgettingEval.Settings.QUICK.docsPerWindow(), f.editsPerWindow(), ForgettingEval.Settings.QUICK.editsPerWindow(), f.mwi().tau(), f.mwi().every())
                 + Models.OPTIONS_HELP;
     }
@@ -105,7 +109,7 @@ final class EvalCommand implements Command {
     @Override
     public Set<String> valuedOptions() {
         return Set.of("seeds", "first-seed", "out", "data", "world-seed", "lr", "optimizer", "documents", "weightings", "adapter", "weighting", "edits", "window", "location",
-                "epochs", "steps-per-edit", "replay", "stop-loss", "arms", "retain", "windows", "docs-per-window", "edits-per-window", "doc-weighting", "tau", "every", "reset", "threads", "model", "device");
+                "epochs", "steps-per-edit", "replay", "stop-loss", "arms", "retain", "key-ridge", "key-lr", "windows", "docs-per-window", "edits-per-window", "doc-weighting", "tau", "every", "reset", "threads", "model", "device");
     }
 
     @Override
@@ -179,9 +183,9 @@ final class EvalCommand implements Command {
     private static EvalTable edits(Args a, boolean quick, LanguageModel model, EvalData data, Consumer<String> progress) {
         EditsEval.Settings d = quick ? EditsEval.Settings.QUICK : EditsEval.Settings.FULL;
         EditSettings es = editSettings(a, d.edit().withLearningRate(a.getFloat("lr", d.edit().learningRate())));
-        List<String> arms = Arrays.stream(a.get("arms", String.join(",", EditsEval.DEFAULT_ARMS)).split(",")).map(String::trim).toList();
+        List<String> arms = Arrays.stream(a.get("arms", String.join(",", quick ? EditsEval.QUICK_ARMS : EditsEval.DEFAULT_ARMS)).split(",")).map(String::trim).toList();
         EditsEval.Settings s = new EditsEval.Settings(a.getInt("edits", d.edits()), a.getInt("window", d.window()), a.getInt("seeds", d.seeds()), a.getLong("first-seed", d.firstSeed()),
-                es, a.get("location", d.location()), d.oldTexts(), a.getInt("retain", d.retain()));
+                es, a.get("location", d.location()), d.oldTexts(), a.getInt("retain", d.retain()), a.getDouble("key-ridge", d.keyRidge()), a.getFloat("key-lr", d.keyLearningRate()));
         return EditsEval.run(model, data, s, arms, progress);
     }
 

@@ -86,7 +86,7 @@ class EvalCommandTest {
         List<List<String>> runs = List.of(
                 List.of("uptake", "--quick", "--documents", "2", "--weightings", "none,uniform,salient-spans,tfidf,camels"),
                 List.of("edits", "--quick", "--edits", "3", "--window", "2", "--epochs", "2", "--steps-per-edit", "3", "--location", "h.1.mlp.c_proj", "--arms",
-                        "locft,df", "--stop-loss", "0.1", "--replay", "1"),
+                        "locft,df,precond", "--stop-loss", "0.1", "--replay", "1", "--key-ridge", "0.05", "--key-lr", "0.05"),
                 List.of("forgetting", "--quick", "--windows", "2", "--docs-per-window", "1", "--edits-per-window", "1", "--epochs", "2", "--location",
                         "h.1.mlp.c_proj", "--first-seed", "3"));
         for (List<String> r : runs) {
@@ -116,7 +116,8 @@ class EvalCommandTest {
                     .getAsJsonObject().getAsJsonArray("values").size(), "one value per seed");
         }
         String edits = Files.readString(dir.resolve("eval-edits.json"));
-        assertTrue(edits.contains("skipLoss=0.1") && edits.contains("replay=1") && !edits.contains("FT full layer"), "the edits options reach the run: " + edits);
+        assertTrue(edits.contains("skipLoss=0.1") && edits.contains("replay=1") && !edits.contains("FT full layer") && edits.contains("LocFT-BF + key precond.")
+                && edits.contains("lr 0.05, SGD momentum") && edits.contains("ridge 0.05"), "the edits options reach the run: " + edits);
         String uptake = Files.readString(dir.resolve("eval-uptake.json"));
         assertTrue(uptake.contains("camels (untrained)"), "a tiny model has no meta-trained weighting: the row says so");
     }

@@ -1,0 +1,154 @@
+package dev.freshet.adaptation.editing;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.freshet.adaptation.model.Adaptation;
+import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.model.ParamSpec;
+import dev.freshet.adaptation.train.GradientStep;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Steps a localized dense delta in the metric of the outputs it must not move: an extension beyond LocFT-BF that
+ * borrows MEMIT's key covariance (Meng et al., arXiv 2210.07229, §4.3, {@code C0 = K0 K0ᵀ}) as a preconditioner.
+ *
+ * <p>A projection {@code y = x W} changes by {@code x ΔW}. Let {@code K0} [n, in] be the inputs ("keys") it sees on
+ * preserved text and {@code C = K0ᵀ K0} [in, in]. The gradient becomes
+ * <pre>
+ *   g ← M g,   M = λ (C + λ I)⁻¹,   λ = ridge · trace(C) / in
+ * </pre>
+ * on the delta's input side. {@code M}'s eigenvalues lie in (0, 1]: a direction no preserved key uses moves at the
+ * plain rate, one they use a lot hardly moves. It is steepest descent under the trust region
+ * {@code ‖K0 ΔW‖² + λ ‖ΔW‖²}, so, run with SGD from a zero delta, training ends near the fit of the edits that moves
+ * the preserved outputs least; with Adam the per-element scaling would undo the metric, hence
+ * {@link BreadthFirstEditor#precondition} uses SGD with momentum.
+ *
+ * <p>Why: on the default model, 356 edits at one projection broke most neighbours, whose answers became some edit's
+ * target. A question's key is mostly what all questions of its relation share; a plain step writes the new answer
+ * along that shared part, so every subject of the relation gets it. Keys of preserved questions put the shared part
+ * in {@code C}, and {@code M} takes it out of every step, leaving what is particular to the edit's subject.
+ */
+public final class KeyPreconditioner implements AutoCloseable {
+
+    private final NDManager manager;
+    /** M [in, in] float32. */
+    private final NDArray metric;
+    private final String deltaName;
+    private final boolean inputFirst;
+    private final int keys;
+
+    private KeyPreconditioner(NDManager manager, NDArray metric, String deltaName, boolean inputFirst, int keys) {
+        this.manager = manager;
+        this.metric = metric;
+        this.deltaName = deltaName;
+        this.inputFirst = inputFirst;
+        this.keys = keys;
+    }
+
+    /**
+     * Reads the keys of {@code module} at every position of {@code texts} through the unedited model and builds
+     * {@code M}.
+     *
+     * @param ridge λ relative to the keys' mean energy per input dimension; larger is closer to plain SGD
+     */
+    public static KeyPreconditioner fit(LanguageModel model, String module, List<String> texts, double ridge, Consumer<String> log) {
+        ParamSpec spec = model.architecture().parameters().stream()
+                .filter(p -> p.module().equals(module) && p.role() != ParamSpec.Role.BIAS)
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("key preconditioner: '" + module + "' is no projection of " + model.id()));
+        if (!(ridge > 0) || Double.isInfinite(ridge)) {
+            throw new IllegalArgumentException("key preconditioner: ridge must be a positive number, got " + ridge);
+        }
+        if (texts.isEmpty()) {
+            throw new IllegalArgumentException("key preconditioner: no texts to read the keys of " + module + " from");
+        }
+        boolean inputFirst = spec.role() == ParamSpec.Role.PROJECTION_IN_OUT;
+        int in = (int) (inputFirst ? spec.shape()[0] : spec.shape()[1]);
+        long start = System.nanoTime();
+        NDManager m = model.manager().newSubManager();
+        Keys k = keyCovariance(model, module, in, texts, m);
+        try (NDArray cov = k.covariance()) {
+            double lambda = ridge * trace(cov) / in;
+            NDArray metric;
+            try (NDScope scope = new NDScope()) {
+                NDArray ridged = cov.add(m.eye(in).toType(DataType.FLOAT64, false).mul(lambda));
+                metric = ridged.inverse().mul(lambda).toType(DataType.FLOAT32, false);
+                NDScope.unregister(metric);
+            }
+            log.accept(String.format("key preconditioner at %s: %d keys from %d texts, ridge %s (λ %.3g), %.1f s", module, k.count(), texts.size(), ridge, lambda,
+                    (System.nanoTime() - start) / 1e9));
+            return new KeyPreconditioner(m, metric, module + ".delta", inputFirst, k.count());
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** {@code C = Σ k kᵀ} [in, in] float64 over {@code count} keys. */
+    record Keys(NDArray covariance, int count) {}
+
+    /** The keys of {@code module} at every position of every text, summed as {@link Keys}, in {@code m}. */
+    static Keys keyCovariance(LanguageModel model, String module, int in, List<String> texts, NDManager m) {
+        NDArray cov = m.zeros(new Shape(in, in), DataType.FLOAT64);
+        int[] count = {0};
+        // Records the projection's input and adds nothing: the unedited model.
+        Adaptation record = (name, x) -> {
+            if (name.equals(module)) {
+                NDArray k = x.reshape(-1, in).toType(DataType.FLOAT64, false); // [T, in]
+                cov.addi(k.transpose().matMul(k));
+                count[0] += (int) k.getShape().get(0);
+            }
+            return null;
+        };
+        int maxLen = model.config().maxPositions();
+        for (String text : texts) {
+            int[] ids = model.encodeWithStart(text);
+            long[] row = LanguageModel.toLongs(Arrays.copyOf(ids, Math.min(ids.length, maxLen)));
+            try (NDScope scope = new NDScope()) {
+                model.logits(model.weights(), record, m.create(row, new Shape(1, row.length)));
+            }
+        }
+        return new Keys(cov, count[0]);
+    }
+
+    private static double trace(NDArray c) {
+        double[] all = c.toDoubleArray();
+        int n = (int) c.getShape().get(0);
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += all[i * n + i];
+        }
+        return s;
+    }
+
+    /** Keys {@code M} was built from. */
+    public int keys() {
+        return keys;
+    }
+
+    /** A copy of {@code M} [in, in], row-major. */
+    public float[] metric() {
+        return metric.toFloatArray();
+    }
+
+    /** {@code M g} for this module's delta, on the input side of its layout; any other gradient as it is. */
+    public GradientStep.Preconditioner forDelta() {
+        return (name, grad) -> !name.equals(deltaName) ? grad : inputFirst ? metric.matMul(grad) : grad.matMul(metric);
+    }
+
+    /** The adapter tensor this preconditions: {@code <module>.delta}. */
+    public String deltaName() {
+        return deltaName;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
