@@ -276,7 +276,7 @@ public final class EditsEval {
      * never a neighbour on a generated world; any a measurement reads is left out for other data). Why questions: the
      * outputs to keep are answers, to questions of the same relations as the edits. Measured on the default model (356
      * edits, one seed): the held-out questions alone kept locality 49.0 %, with the document prompts 57.3 %; prose
-     * pretraining texts added to them outnumber them seven to one and swamp the question positions, so that no edit was
+     * pretraining texts added to them give six times their keys and swamp the question positions, so that no edit was
      * learned (efficacy 1 % at {@code --quick}).
      */
     static List<String> keyTexts(EvalData data) {

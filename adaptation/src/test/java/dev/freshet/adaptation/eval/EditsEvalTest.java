@@ -15,6 +15,7 @@ import dev.freshet.adaptation.world.WorldEdit;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +49,10 @@ class EditsEvalTest {
             EvalTable t = EditsEval.run(m, data, new EditsEval.Settings(9, 2, 2, 1, FAST, "h.1.mlp.c_proj", 4, 2, 0.01, 0.1f), progress::add);
             assertEquals(List.of("(unedited)", "LocFT-BF", "FT depth-first", "FT full layer (BF)", "LocFT-BF + key precond."), t.rowLabels());
             // 5 edits in windows of 2 → 3 windows, per arm and seed.
-            assertEquals(2 * 3, progress.stream().filter(l -> l.contains("LocFT-BF") && l.contains("window")).count());
+            for (String arm : List.of("LocFT-BF", "FT depth-first", "LocFT-BF + key precond.")) {
+                Pattern line = Pattern.compile("  " + Pattern.quote(arm) + " +window ");
+                assertEquals(2 * 3, progress.stream().filter(l -> line.matcher(l).find()).count(), arm);
+            }
             assertTrue(progress.stream().anyMatch(l -> l.contains("window 3/3: 1 edits trained")), "the last window holds the fifth edit");
             assertTrue(progress.stream().anyMatch(l -> l.contains("all 5 edits")));
             for (String row : t.rowLabels()) {
