@@ -72,8 +72,9 @@ public final class KeyPreconditioner implements AutoCloseable {
         int in = (int) (inputFirst ? spec.shape()[0] : spec.shape()[1]);
         long start = System.nanoTime();
         NDManager m = model.manager().newSubManager();
-        Keys k = keyCovariance(model, module, in, texts, m);
-        try (NDArray cov = k.covariance()) {
+        try {
+            Keys k = keyCovariance(model, module, in, texts, m);
+            NDArray cov = k.covariance();
             double lambda = ridge * trace(cov) / in;
             NDArray metric;
             try (NDScope scope = new NDScope()) {
@@ -81,6 +82,7 @@ public final class KeyPreconditioner implements AutoCloseable {
                 metric = ridged.inverse().mul(lambda).toType(DataType.FLOAT32, false);
                 NDScope.unregister(metric);
             }
+            cov.close();
             log.accept(String.format("key preconditioner at %s: %d keys from %d texts, ridge %s (λ %.3g), %.1f s", module, k.count(), texts.size(), ridge, lambda,
                     (System.nanoTime() - start) / 1e9));
             return new KeyPreconditioner(m, metric, module + ".delta", inputFirst, k.count());
@@ -91,10 +93,10 @@ public final class KeyPreconditioner implements AutoCloseable {
     }
 
     /** {@code C = Σ k kᵀ} [in, in] float64 over {@code count} keys. */
-    record Keys(NDArray covariance, int count) {}
+    private record Keys(NDArray covariance, int count) {}
 
     /** The keys of {@code module} at every position of every text, summed as {@link Keys}, in {@code m}. */
-    static Keys keyCovariance(LanguageModel model, String module, int in, List<String> texts, NDManager m) {
+    private static Keys keyCovariance(LanguageModel model, String module, int in, List<String> texts, NDManager m) {
         NDArray cov = m.zeros(new Shape(in, in), DataType.FLOAT64);
         int[] count = {0};
         // Records the projection's input and adds nothing: the unedited model.

@@ -13,7 +13,6 @@ import dev.freshet.adaptation.editing.KeyPreconditioner;
 import dev.freshet.adaptation.model.Adaptation;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.world.QaFormat;
-import dev.freshet.adaptation.world.QaPair;
 import dev.freshet.adaptation.world.WorldEdit;
 
 import java.util.ArrayList;
@@ -150,7 +149,8 @@ public final class EditsEval {
         OldWorldProbe probe = data.probe(0, s.oldTexts());
         boolean retain = armKeys.contains("retain") && !data.documents().isEmpty();
         boolean retainOld = armKeys.contains("retain-old") && !data.heldOutQa().isEmpty();
-        boolean precond = armKeys.contains("precond") && !keyTexts(data).isEmpty();
+        List<String> keyTexts = armKeys.contains("precond") ? keyTexts(data) : List.of();
+        boolean precond = !keyTexts.isEmpty();
         List<Arm> arms = arms(model, s).stream()
                 .filter(a -> armKeys.contains(a.key()) && (retain || !a.key().equals("retain")) && (retainOld || !a.key().equals("retain-old"))
                         && (precond || !a.key().equals("precond")))
@@ -190,7 +190,7 @@ public final class EditsEval {
         List<WorldEdit> oldAnchors = retainOld ? oldWorldRetainSet(model, data, log) : List.of();
         KeyPreconditioner keys = null;
         if (arms.stream().anyMatch(a -> a.key().equals("precond"))) {
-            keys = KeyPreconditioner.fit(model, s.location(), keyTexts(data), s.keyRidge(), log);
+            keys = KeyPreconditioner.fit(model, s.location(), keyTexts, s.keyRidge(), log);
             table.setting("key preconditioner", keys.keys() + " keys from the held-out old-world questions with their answers and the document"
                     + " questions' prompts");
         }
@@ -262,7 +262,8 @@ public final class EditsEval {
      */
     static List<WorldEdit> oldWorldRetainSet(LanguageModel model, EvalData data, Consumer<String> log) {
         List<String> all = data.heldOutQa().stream().map(q -> QaFormat.prompt(q.question())).distinct().toList();
-        List<String> prompts = unmeasured(data).stream().map(q -> QaFormat.prompt(q.question())).distinct().toList();
+        Set<String> measured = measuredPrompts(data);
+        List<String> prompts = all.stream().filter(p -> !measured.contains(p)).toList();
         List<WorldEdit> anchors = unedited(model, prompts, "retain-old-");
         log.accept("old-world retain set: " + anchors.size() + " held-out old-world questions with the unedited model's answers"
                 + (all.size() > prompts.size() ? " (" + (all.size() - prompts.size()) + " left out: a measurement reads them)" : ""));
@@ -271,7 +272,7 @@ public final class EditsEval {
 
     /**
      * Where the key-preconditioned arm reads the keys it preserves, none of them a text any measurement reads: the
-     * held-out old-world questions ({@link EvalData#heldOutQa}, {@link #unmeasured}) with their answers, and up to
+     * held-out old-world questions ({@link EvalData#heldOutQa}) with their answers, and up to
      * {@link #RETAIN_POOL} of the document stream's question prompts (the retain arm's pool: new entities, never edited,
      * never a neighbour on a generated world; any a measurement reads is left out for other data). Why questions: the
      * outputs to keep are answers, to questions of the same relations as the edits. Measured on the default model (356
@@ -280,8 +281,9 @@ public final class EditsEval {
      * learned (efficacy 1 % at {@code --quick}).
      */
     static List<String> keyTexts(EvalData data) {
-        List<String> texts = new ArrayList<>(unmeasured(data).stream().map(QaFormat::text).toList());
         Set<String> measured = measuredPrompts(data);
+        List<String> texts = new ArrayList<>();
+        data.heldOutQa().stream().filter(q -> !measured.contains(QaFormat.prompt(q.question()))).map(QaFormat::text).forEach(texts::add);
         documentPrompts(data).stream().filter(p -> !measured.contains(p)).forEach(texts::add);
         return texts;
     }
@@ -290,15 +292,6 @@ public final class EditsEval {
     static List<String> documentPrompts(EvalData data) {
         List<String> prompts = data.documents().stream().flatMap(d -> d.questions().stream()).map(q -> QaFormat.prompt(q.question())).distinct().toList();
         return Slices.sample(prompts, Math.min(RETAIN_POOL, prompts.size()), EvalData.PROBE_SEED);
-    }
-
-    /**
-     * The held-out old-world questions minus any prompt a measurement reads (an edit's prompt or paraphrase, a
-     * neighbour, the old-world QA probe); on a generated world none is left out, on a folder of real data some may be.
-     */
-    static List<QaPair> unmeasured(EvalData data) {
-        Set<String> measured = measuredPrompts(data);
-        return data.heldOutQa().stream().filter(q -> !measured.contains(QaFormat.prompt(q.question()))).toList();
     }
 
     /** Every prompt a measurement reads: an edit's prompt or paraphrase, a neighbour, the old-world QA probe. */
