@@ -37,6 +37,8 @@ import java.util.SplittableRandom;
  *   <li>delta: {@code <module>.delta} shaped like the base weight ([in, out] for GPT-2 Conv1D, [out, in]
  *       for nn.Linear); extra output {@code x ΔW} in the base weight's orientation.
  * </ul>
+ * A LoRA adapter may carry dense deltas at a few of its modules ({@link AdapterSpec.Lora#dense}): each module
+ * holds one form or the other.
  * The adapter owns one NDManager, closed when the version retires. A saved adapter is a folder with
  * {@code adapter.safetensors} and {@code manifest.json}, both fsynced before the folder is renamed into
  * place, so a reader never sees half an adapter.
@@ -64,7 +66,7 @@ public final class Adapter implements AutoCloseable {
         Map<String, NDArray> t = new LinkedHashMap<>();
         SplittableRandom rng = new SplittableRandom(seed);
         for (ParamSpec p : modules.values()) {
-            if (spec instanceof AdapterSpec.Lora lora) {
+            if (spec instanceof AdapterSpec.Lora lora && !lora.isDense(p)) {
                 // Kaiming-uniform-like A with bound 1/√in, as PEFT does; B zero so ΔW = 0.
                 float[] a = new float[(int) (lora.rank() * p.inFeatures())];
                 double bound = 1.0 / Math.sqrt(p.inFeatures());
@@ -91,6 +93,13 @@ public final class Adapter implements AutoCloseable {
         if (modules.isEmpty()) {
             throw new IllegalArgumentException("adapter targets " + spec.targets() + " match no projection of " + base.id()
                     + " (e.g. " + base.architecture().parameters().stream().filter(ParamSpec::isProjection).limit(4).map(ParamSpec::module).toList() + ")");
+        }
+        if (spec instanceof AdapterSpec.Lora lora) {
+            for (String d : lora.dense()) {
+                if (modules.keySet().stream().noneMatch(m -> m.equals(d) || m.endsWith("." + d))) {
+                    throw new IllegalArgumentException("adapter dense module " + d + " is not one of its targeted modules " + modules.keySet());
+                }
+            }
         }
         return modules;
     }
@@ -122,13 +131,12 @@ public final class Adapter implements AutoCloseable {
      */
     public Adaptation over(Map<String, NDArray> t) {
         float scale = manifest.spec() instanceof AdapterSpec.Lora lora ? lora.scale() : 1f;
-        boolean lora = manifest.spec() instanceof AdapterSpec.Lora;
         return (module, x) -> {
             ParamSpec p = modules.get(module);
             if (p == null) {
                 return null;
             }
-            if (lora) {
+            if (t.containsKey(module + ".lora_A.weight")) {
                 NDArray h = Linear.linear(x, t.get(module + ".lora_A.weight")).singletonOrThrow(); // [B, T, r]
                 NDArray out = Linear.linear(h, t.get(module + ".lora_B.weight")).singletonOrThrow(); // [B, T, out]
                 return out.mul(Ops.constant(out, scale));
@@ -176,7 +184,7 @@ public final class Adapter implements AutoCloseable {
         for (ParamSpec p : modules.values()) {
             NDArray w = base.weights().get(p.name());
             NDArray delta;
-            if (manifest.spec() instanceof AdapterSpec.Lora lora) {
+            if (manifest.spec() instanceof AdapterSpec.Lora lora && !lora.isDense(p)) {
                 NDArray ba = tensors.get(p.module() + ".lora_B.weight").matMul(tensors.get(p.module() + ".lora_A.weight")).mul(lora.scale()); // [out, in]
                 delta = p.role() == ParamSpec.Role.PROJECTION_IN_OUT ? ba.transpose() : ba;
             } else {

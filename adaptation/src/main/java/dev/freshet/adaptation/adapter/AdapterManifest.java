@@ -64,6 +64,9 @@ public record AdapterManifest(
         if (spec instanceof AdapterSpec.Lora lora) {
             s.addProperty("rank", lora.rank());
             s.addProperty("alpha", lora.alpha());
+            if (!lora.dense().isEmpty()) {
+                s.add("dense", GSON.toJsonTree(lora.dense()));
+            }
         }
         o.add("adapter", s);
         o.addProperty("version", version);
@@ -79,7 +82,8 @@ public record AdapterManifest(
         JsonObject s = o.getAsJsonObject("adapter");
         List<String> targets = s.getAsJsonArray("targets").asList().stream().map(JsonElement::getAsString).toList();
         AdapterSpec spec = switch (s.get("kind").getAsString()) {
-            case "lora" -> new AdapterSpec.Lora(s.get("rank").getAsInt(), s.get("alpha").getAsFloat(), targets);
+            case "lora" -> new AdapterSpec.Lora(s.get("rank").getAsInt(), s.get("alpha").getAsFloat(), targets,
+                    s.has("dense") ? s.getAsJsonArray("dense").asList().stream().map(JsonElement::getAsString).toList() : List.of());
             case "delta" -> new AdapterSpec.Delta(targets);
             default -> throw new IllegalArgumentException("unknown adapter kind in manifest: " + s.get("kind"));
         };

@@ -2,6 +2,7 @@ package dev.freshet.adaptation.adapter;
 
 import dev.freshet.adaptation.model.ParamSpec;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -22,20 +23,33 @@ public sealed interface AdapterSpec permits AdapterSpec.Lora, AdapterSpec.Delta 
 
     /** Whether a projection is targeted. */
     default boolean targets(ParamSpec projection) {
-        String module = projection.module();
-        return targets().stream().anyMatch(t -> module.equals(t) || module.endsWith("." + t));
+        return matches(targets(), projection.module());
+    }
+
+    /** Whether {@code module} equals one of {@code patterns} or ends with one after a dot. */
+    private static boolean matches(List<String> patterns, String module) {
+        return patterns.stream().anyMatch(t -> module.equals(t) || module.endsWith("." + t));
     }
 
     /**
      * LoRA (Hu et al. 2022): ΔW = B·A · α/r with A [r, in] random and B [out, r] zero, so a new adapter
      * starts as the base model.
+     *
+     * @param dense patterns of targeted modules that carry a dense delta instead of a LoRA pair: where edits
+     *     train (LocFT-BF's delta is a dense matrix), while documents train the LoRA pairs; empty: LoRA everywhere
      */
-    record Lora(int rank, float alpha, List<String> targets) implements AdapterSpec {
+    record Lora(int rank, float alpha, List<String> targets, List<String> dense) implements AdapterSpec {
         public Lora {
             if (rank <= 0) {
                 throw new IllegalArgumentException("LoRA rank must be positive, got " + rank);
             }
             targets = List.copyOf(requireTargets(targets));
+            dense = List.copyOf(dense);
+        }
+
+        /** LoRA on every targeted module. */
+        public Lora(int rank, float alpha, List<String> targets) {
+            this(rank, alpha, targets, List.of());
         }
 
         @Override
@@ -45,6 +59,21 @@ public sealed interface AdapterSpec permits AdapterSpec.Lora, AdapterSpec.Delta 
 
         public float scale() {
             return alpha / rank;
+        }
+
+        /** Whether a targeted projection carries a dense delta rather than a LoRA pair. */
+        public boolean isDense(ParamSpec projection) {
+            return matches(dense, projection.module());
+        }
+
+        /** The same spec with a dense delta at {@code module} too (a no-op when it already has one). */
+        public Lora withDense(String module) {
+            if (matches(dense, module)) {
+                return this;
+            }
+            List<String> d = new ArrayList<>(dense);
+            d.add(module);
+            return new Lora(rank, alpha, targets, d);
         }
     }
 
@@ -60,13 +89,17 @@ public sealed interface AdapterSpec permits AdapterSpec.Lora, AdapterSpec.Delta 
         }
     }
 
-    /** Parses {@code lora:r=8,alpha=16,targets=c_attn+mlp.c_proj} or {@code delta:targets=h.3.mlp.c_proj}. */
+    /**
+     * Parses {@code lora:r=8,alpha=16,targets=c_attn+mlp.c_proj} (optionally {@code ,dense=h.3.mlp.c_proj}) or
+     * {@code delta:targets=h.3.mlp.c_proj}.
+     */
     static AdapterSpec parse(String text) {
         String[] kindAndArgs = text.split(":", 2);
         String kind = kindAndArgs[0].trim().toLowerCase(Locale.ROOT);
         int rank = 8;
         float alpha = 16f;
         List<String> targets = List.of();
+        List<String> dense = List.of();
         if (kindAndArgs.length > 1) {
             for (String kv : kindAndArgs[1].split(",")) {
                 String[] p = kv.split("=", 2);
@@ -77,12 +110,13 @@ public sealed interface AdapterSpec permits AdapterSpec.Lora, AdapterSpec.Delta 
                     case "r", "rank" -> rank = Integer.parseInt(p[1].trim());
                     case "alpha" -> alpha = Float.parseFloat(p[1].trim());
                     case "targets" -> targets = List.of(p[1].trim().split("\\+"));
+                    case "dense" -> dense = List.of(p[1].trim().split("\\+"));
                     default -> throw new IllegalArgumentException("adapter spec '" + text + "': unknown key " + p[0]);
                 }
             }
         }
         return switch (kind) {
-            case "lora" -> new Lora(rank, alpha, targets);
+            case "lora" -> new Lora(rank, alpha, targets, dense);
             case "delta" -> new Delta(targets);
             default -> throw new IllegalArgumentException("adapter kind must be lora or delta, got '" + kind + "'");
         };

@@ -37,7 +37,7 @@ public final class BreadthFirstEditor extends LocalizedTraining {
     private List<WorldEdit> retain = List.of();
     private int retainPerWindow;
     /** Null: Adam on the plain gradient, as the paper. */
-    private KeyPreconditioner keys;
+    private GradientStep.Preconditioner keys;
 
     public BreadthFirstEditor(LanguageModel model, Adapter adapter, List<String> modules, EditSettings settings) {
         super(model, adapter, modules, settings);
@@ -73,10 +73,7 @@ public final class BreadthFirstEditor extends LocalizedTraining {
      * The learning rate is then SGD's: about 200 times Adam's (0.1 against 5e-4 on the default model).
      */
     public BreadthFirstEditor precondition(KeyPreconditioner preconditioner) {
-        if (!trainable.containsKey(preconditioner.deltaName())) {
-            throw new IllegalArgumentException("key preconditioner for " + preconditioner.deltaName() + " but this editor trains " + trainable.keySet());
-        }
-        this.keys = preconditioner;
+        this.keys = preconditioner.forTrainable(trainable); // fails here on a preconditioner for another module
         return this;
     }
 
@@ -111,7 +108,7 @@ public final class BreadthFirstEditor extends LocalizedTraining {
         if (!set.isEmpty()) {
             try (Optimizer opt = keys == null ? new Optimizer.AdamW(model.manager(), settings.learningRate(), 0f)
                     : new Optimizer.Sgd(model.manager(), settings.learningRate(), PRECONDITIONED_MOMENTUM)) {
-                GradientStep stepper = new GradientStep(trainable, opt, settings.clipNorm(), keys == null ? GradientStep.Preconditioner.NONE : keys.forDelta());
+                GradientStep stepper = new GradientStep(trainable, opt, settings.clipNorm(), keys == null ? GradientStep.Preconditioner.NONE : keys);
                 while (epochs < settings.maxEpochs() && !converged) {
                     epochs++;
                     epochMean = trainOneEpoch(stepper, set, epochs, steps);

@@ -12,6 +12,7 @@ import dev.freshet.adaptation.train.GradientStep;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -39,14 +40,19 @@ public final class KeyPreconditioner implements AutoCloseable {
     private final NDManager manager;
     /** M [in, in] float32. */
     private final NDArray metric;
-    private final String deltaName;
+    /** C / trace(C) [in, in] float32: the keys' covariance, for a LoRA B factor's metric. */
+    private final NDArray covariance;
+    private final double ridge;
+    private final String module;
     private final boolean inputFirst;
     private final int keys;
 
-    private KeyPreconditioner(NDManager manager, NDArray metric, String deltaName, boolean inputFirst, int keys) {
+    private KeyPreconditioner(NDManager manager, NDArray metric, NDArray covariance, double ridge, String module, boolean inputFirst, int keys) {
         this.manager = manager;
         this.metric = metric;
-        this.deltaName = deltaName;
+        this.covariance = covariance;
+        this.ridge = ridge;
+        this.module = module;
         this.inputFirst = inputFirst;
         this.keys = keys;
     }
@@ -77,15 +83,17 @@ public final class KeyPreconditioner implements AutoCloseable {
             NDArray cov = k.covariance();
             double lambda = ridge * trace(cov) / in;
             NDArray metric;
+            NDArray normalized;
             try (NDScope scope = new NDScope()) {
                 NDArray ridged = cov.add(m.eye(in).toType(DataType.FLOAT64, false).mul(lambda));
                 metric = ridged.inverse().mul(lambda).toType(DataType.FLOAT32, false);
-                NDScope.unregister(metric);
+                normalized = cov.div(trace(cov)).toType(DataType.FLOAT32, false);
+                NDScope.unregister(metric, normalized);
             }
             cov.close();
             log.accept(String.format("key preconditioner at %s: %d keys from %d texts, ridge %s (λ %.3g), %.1f s", module, k.count(), texts.size(), ridge, lambda,
                     (System.nanoTime() - start) / 1e9));
-            return new KeyPreconditioner(m, metric, module + ".delta", inputFirst, k.count());
+            return new KeyPreconditioner(m, metric, normalized, ridge, module, inputFirst, k.count());
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -141,12 +149,63 @@ public final class KeyPreconditioner implements AutoCloseable {
 
     /** {@code M g} for this module's delta, on the input side of its layout; any other gradient as it is. */
     public GradientStep.Preconditioner forDelta() {
-        return (name, grad) -> !name.equals(deltaName) ? grad : inputFirst ? metric.matMul(grad) : grad.matMul(metric);
+        return (name, grad) -> !name.equals(deltaName()) ? grad : inputFirst ? metric.matMul(grad) : grad.matMul(metric);
     }
 
-    /** The adapter tensor this preconditions: {@code <module>.delta}. */
+    /**
+     * The same metric for a LoRA pair at this module, {@code ΔW = B A · s} with A [r, in] and B [out, r]
+     * (both layouts: LoRA factors are stored input-last). A preserved key {@code k} moves the output by
+     * {@code s B (A k)}, so both factors are stepped in the metric of what they feed:
+     * <pre>
+     *   g_A ← g_A M                                  (A's input side: the keys themselves)
+     *   g_B ← g_B M_h,  M_h = λ_h (A C Aᵀ + λ_h I)⁻¹, λ_h = ridge · trace(A C Aᵀ) / r
+     * </pre>
+     * {@code M_h} is {@code M} read through the current A (the keys' covariance in the r-dimensional space B
+     * sees), recomputed at every step because A moves. Any other gradient passes as it is.
+     *
+     * @param a the pair's A factor as trained (updated in place)
+     */
+    public GradientStep.Preconditioner forLora(NDArray a) {
+        String aName = module + LORA_A;
+        String bName = module + LORA_B;
+        return (name, grad) -> {
+            if (name.equals(aName)) {
+                return grad.matMul(metric);
+            }
+            if (!name.equals(bName)) {
+                return grad;
+            }
+            NDArray h = a.matMul(covariance).matMul(a.transpose()).toType(DataType.FLOAT64, false); // A C Aᵀ [r, r]
+            int r = (int) h.getShape().get(0);
+            double lambda = ridge * trace(h) / r;
+            NDArray mh = h.add(h.getManager().eye(r).toType(DataType.FLOAT64, false).mul(lambda)).inverse().mul(lambda).toType(DataType.FLOAT32, false);
+            return grad.matMul(mh);
+        };
+    }
+
+    /** For the trainable set of an editor: {@link #forDelta} when it trains this module's delta, {@link #forLora} for its LoRA pair. */
+    public GradientStep.Preconditioner forTrainable(Map<String, NDArray> trainable) {
+        if (trainable.containsKey(deltaName())) {
+            return forDelta();
+        }
+        NDArray a = trainable.get(module + LORA_A);
+        if (a == null || !trainable.containsKey(module + LORA_B)) {
+            throw new IllegalArgumentException("key preconditioner for " + module + " but the editor trains " + trainable.keySet());
+        }
+        return forLora(a);
+    }
+
+    private static final String LORA_A = ".lora_A.weight";
+    private static final String LORA_B = ".lora_B.weight";
+
+    /** The adapter tensor this preconditions in a dense adapter: {@code <module>.delta}. */
     public String deltaName() {
-        return deltaName;
+        return module + ".delta";
+    }
+
+    /** The module whose inputs this reads. */
+    public String module() {
+        return module;
     }
 
     @Override

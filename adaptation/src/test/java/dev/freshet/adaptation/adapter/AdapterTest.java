@@ -35,6 +35,11 @@ class AdapterTest {
         return new AdapterSpec.Lora(4, 8f, f == Family.GPT2 ? List.of("c_attn", "mlp.c_proj") : List.of("q_proj", "v_proj", "down_proj"));
     }
 
+    /** LoRA everywhere but a dense delta at the last layer's MLP output projection (where edits train). */
+    static AdapterSpec mixed(Family f) {
+        return ((AdapterSpec.Lora) lora(f)).withDense(f == Family.GPT2 ? "h.1.mlp.c_proj" : "model.layers.1.mlp.down_proj");
+    }
+
     static AdapterSpec delta(Family f) {
         return new AdapterSpec.Delta(List.of(f == Family.GPT2 ? "h.1.mlp.c_proj" : "model.layers.1.mlp.down_proj"));
     }
@@ -66,7 +71,7 @@ class AdapterTest {
     @ParameterizedTest
     @EnumSource(Family.class)
     void appliedAdaptersEqualMergedWeights(Family f) {
-        for (AdapterSpec spec : List.of(lora(f), delta(f))) {
+        for (AdapterSpec spec : List.of(lora(f), delta(f), mixed(f))) {
             try (LanguageModel m = tiny(f); Adapter a = Adapter.create(m, spec, "test", 1); NDScope s = new NDScope()) {
                 randomize(a);
                 float[] base = logits(m, Adaptation.NONE, m.weights());
@@ -117,6 +122,38 @@ class AdapterTest {
                 IOException e = assertThrows(IOException.class, () -> Adapter.load(dir.resolve("v1"), other));
                 assertTrue(e.getMessage().contains("trained on base"), e.getMessage());
             }
+        }
+    }
+
+    /** A mixed adapter: the dense module holds a delta shaped like the base weight and no LoRA pair; it survives save and load. */
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void aLoraAdapterCarriesADenseDeltaWhereAsked(Family f, @TempDir Path dir) throws IOException {
+        String dense = f == Family.GPT2 ? "h.1.mlp.c_proj" : "model.layers.1.mlp.down_proj";
+        try (LanguageModel m = tiny(f); Adapter a = Adapter.create(m, mixed(f), "test", 1); NDScope s = new NDScope()) {
+            assertTrue(a.tensors().containsKey(dense + ".delta"));
+            assertFalse(a.tensors().containsKey(dense + ".lora_A.weight"));
+            String weight = m.architecture().parameters().stream().filter(p -> p.module().equals(dense) && p.isProjection()).findFirst().orElseThrow().name();
+            assertEquals(m.weights().get(weight).getShape(), a.tensors().get(dense + ".delta").getShape());
+            String lowRank = f == Family.GPT2 ? "h.0.mlp.c_proj" : "model.layers.0.mlp.down_proj";
+            assertTrue(a.tensors().containsKey(lowRank + ".lora_A.weight"), "the other layers keep their LoRA pairs");
+            randomize(a);
+            a.save(dir.resolve("v1"));
+            try (Adapter b = Adapter.load(dir.resolve("v1"), m)) {
+                assertEquals(mixed(f), b.manifest().spec());
+                assertEquals(0f, maxDiff(logits(m, a.adaptation(), m.weights()), logits(m, b.adaptation(), m.weights())));
+            }
+        }
+    }
+
+    @Test
+    void denseModulesAreParsedAndMustBeTargeted() {
+        AdapterSpec parsed = AdapterSpec.parse("lora:r=4,alpha=8,targets=c_attn+mlp.c_proj,dense=h.1.mlp.c_proj");
+        assertEquals(mixed(Family.GPT2), parsed);
+        try (LanguageModel m = tiny(Family.GPT2)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Adapter.create(m, new AdapterSpec.Lora(4, 8f, List.of("c_attn"), List.of("h.1.mlp.c_proj")), "x", 1));
+            assertTrue(e.getMessage().contains("dense module h.1.mlp.c_proj"), e.getMessage());
         }
     }
 

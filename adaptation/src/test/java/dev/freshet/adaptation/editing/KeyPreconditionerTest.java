@@ -12,6 +12,7 @@ import dev.freshet.adaptation.adapter.AdapterSpec;
 import dev.freshet.adaptation.model.Adaptation;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.model.TinyModels;
+import dev.freshet.adaptation.train.GradientStep;
 import dev.freshet.adaptation.world.WorldEdit;
 
 import java.util.ArrayList;
@@ -135,6 +136,97 @@ class KeyPreconditionerTest {
         }
     }
 
+    /** A LoRA pair: A steps along {@code g M}; B along {@code g M_h} with {@code M_h} built naively from the current A. */
+    @Test
+    void theLoraFactorsAreSteppedInTheMetricOfWhatTheyFeed() {
+        double ridge = 0.05;
+        try (LanguageModel m = TinyModels.gpt2(3); KeyPreconditioner p = KeyPreconditioner.fit(m, GPT2_MLP_OUT, PRESERVED, ridge, line -> { });
+                NDScope scope = new NDScope()) {
+            double[][] keys = keys(m, GPT2_MLP_OUT, PRESERVED);
+            int in = keys[0].length;
+            int r = 4;
+            int out = 32;
+            NDArray a = m.manager().randomNormal(new Shape(r, in));
+            GradientStep.Preconditioner lora = p.forLora(a);
+            // A: g_A M, M as the metric() the first test checks against its naive reference.
+            NDArray gA = m.manager().randomNormal(new Shape(r, in));
+            NDArray viaMetric = gA.matMul(m.manager().create(p.metric(), new Shape(in, in)));
+            assertTrue(lora.apply(GPT2_MLP_OUT + ".lora_A.weight", gA).sub(viaMetric).abs().max().getFloat() < 1e-4);
+            // B: naive h-space covariance A C Aᵀ (C = Σ k kᵀ / trace), λ_h = ridge · trace / r, λ_h (A C Aᵀ + λ_h I)⁻¹.
+            double[][] ad = rows(a);
+            double[][] h = new double[r][r];
+            double trace = 0;
+            for (double[] k : keys) {
+                for (int i = 0; i < in; i++) {
+                    trace += k[i] * k[i];
+                }
+            }
+            for (double[] k : keys) {
+                double[] ak = new double[r];
+                for (int i = 0; i < r; i++) {
+                    for (int j = 0; j < in; j++) {
+                        ak[i] += ad[i][j] * k[j];
+                    }
+                }
+                for (int i = 0; i < r; i++) {
+                    for (int j = 0; j < r; j++) {
+                        h[i][j] += ak[i] * ak[j] / trace;
+                    }
+                }
+            }
+            double lambda = 0;
+            for (int i = 0; i < r; i++) {
+                lambda += h[i][i];
+            }
+            lambda *= ridge / r;
+            for (int i = 0; i < r; i++) {
+                h[i][i] += lambda;
+            }
+            double[][] inv = invert(h);
+            NDArray gB = m.manager().randomNormal(new Shape(out, r));
+            double[][] gb = rows(gB);
+            float[] got = lora.apply(GPT2_MLP_OUT + ".lora_B.weight", gB).toFloatArray();
+            double worst = 0;
+            for (int o = 0; o < out; o++) {
+                for (int j = 0; j < r; j++) {
+                    double want = 0;
+                    for (int i = 0; i < r; i++) {
+                        want += gb[o][i] * lambda * inv[i][j];
+                    }
+                    worst = Math.max(worst, Math.abs(got[o * r + j] - want) / (1e-3 + Math.abs(want)));
+                }
+            }
+            assertTrue(worst < 1e-3, "largest relative difference from the naive B metric: " + worst);
+            assertEquals(gB, lora.apply("h.0.mlp.c_proj.lora_B.weight", gB), "other tensors pass unchanged");
+        }
+    }
+
+    /** The same editor on a LoRA pair: the trained {@code B A} moves the preserved keys' outputs far less than with the identity. */
+    @Test
+    void thePreconditionedEditorKeepsItsLoraProductOffThePreservedKeys() {
+        List<WorldEdit> edits = EditFixtures.edits(4);
+        EditSettings s = EditSettings.DEFAULTS.withLearningRate(0.5f).withThresholds(0f, 0f).withMaxEpochs(4).withBatchSize(2).withReplay(0);
+        try (LanguageModel m = EditFixtures.sharpGpt2(5)) {
+            double[][] keys = keys(m, GPT2_MLP_OUT, PRESERVED);
+            double[] share = new double[2];
+            double[] ridges = {0.01, 1e7};
+            for (int r = 0; r < 2; r++) {
+                try (Adapter a = Adapter.create(m, new AdapterSpec.Lora(4, 8f, List.of(GPT2_MLP_OUT)), "test", 1);
+                        KeyPreconditioner p = KeyPreconditioner.fit(m, GPT2_MLP_OUT, PRESERVED, ridges[r], line -> { });
+                        NDScope scope = new NDScope()) {
+                    EditResult result = new BreadthFirstEditor(m, a, a.modules(), s).precondition(p).apply(edits);
+                    assertEquals(8, result.appliedSteps());
+                    NDArray product = a.tensors().get(GPT2_MLP_OUT + ".lora_B.weight").matMul(a.tensors().get(GPT2_MLP_OUT + ".lora_A.weight")); // [out, in]
+                    assertTrue(product.norm().getFloat() > 0, "the pair trained");
+                    NDArray k0 = m.manager().create(flatten(keys), new Shape(keys.length, keys[0].length));
+                    share[r] = k0.matMul(product.transpose()).norm().getFloat() / product.norm().getFloat();
+                }
+            }
+            System.out.printf("preserved-key share of the trained LoRA product: ridge 0.01 %.4f, ridge 1e7 %.4f%n", share[0], share[1]);
+            assertTrue(share[0] < 0.5 * share[1], Arrays.toString(share));
+        }
+    }
+
     @Test
     void theEditorRefusesAPreconditionerForAnotherTensor() {
         try (LanguageModel m = TinyModels.gpt2(3); Adapter a = Adapter.create(m, new AdapterSpec.Delta(List.of(GPT2_MLP_OUT)), "test", 1);
@@ -168,6 +260,19 @@ class KeyPreconditionerTest {
             }
         }
         return rows.toArray(new double[0][]);
+    }
+
+    private static double[][] rows(NDArray x) {
+        int n = (int) x.getShape().get(0);
+        int d = (int) x.getShape().get(1);
+        float[] all = x.toFloatArray();
+        double[][] out = new double[n][d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                out[i][j] = all[i * d + j];
+            }
+        }
+        return out;
     }
 
     private static float[] flatten(double[][] rows) {

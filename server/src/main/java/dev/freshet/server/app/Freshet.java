@@ -216,6 +216,7 @@ public final class Freshet implements AutoCloseable {
         Map<String, Object> producerConfig = new HashMap<>(client);
         producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
         producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        producerConfig.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.ADAPTERS_MAX_MESSAGE_BYTES); // inline adapter weights
         Producer<String, byte[]> producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
         toClose.add(producer);
         RecordCodec codec = new RecordCodec();
@@ -247,6 +248,7 @@ public final class Freshet implements AutoCloseable {
             EditLearner edits = EditLearner.of(settings);
             if (edits instanceof LocalizedEditLearner localized) {
                 localized.checkLocation(model, settings.adapter()); // a location the adapter lacks fails here, not on the first edit
+                localized.prepare(model);
             }
             TrainingWorker.Learners learners = new TrainingWorker.Learners(documentLearner(o, model), edits);
             TrainingWorker worker = new TrainingWorker(model, settings, queue, learners, store,

@@ -1,5 +1,6 @@
 package dev.freshet.server.cli;
 
+import dev.freshet.adaptation.adapter.AdapterSpec;
 import dev.freshet.adaptation.bench.ModelBench;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.loadtest.Corpus;
@@ -45,7 +46,7 @@ final class BenchCommand implements Command {
             train: this machine's fp32 matmul GFLOP/s (the ceiling), the default model's training step in
               tokens/s and as a fraction of that ceiling (all weights, and one localized delta), and greedy
               generation speed with and without the KV cache, measured in one run.
-            edits: the server's edit learners (ft-bf, locft-bf) side by side in this process: world edits through
+            edits: the server's edit learners (locft-bf, locft-keys, ft-bf) side by side in this process: world edits through
               the training worker, one version per --per-version records, each decided by the quality gate;
               efficacy, generalisation, locality and old-world accuracy of the served version.
             freshness: produce documents and edits and time each from produce to the first served adapter
@@ -74,10 +75,13 @@ final class BenchCommand implements Command {
               --steps N           train: timed steps (default 10; --quick: 3)
               --edits N           edits: how many (default 100; --quick: 30)
               --per-version R     edits: records per version (default 10)
-              --methods LIST      edits: learners, comma-separated (default locft-bf,ft-bf)
+              --methods LIST      edits: learners, comma-separated (default locft-bf,locft-keys,ft-bf)
               --locft-lr X, --locft-epochs N, --locft-stop X
                                   edits: locft-bf's learning rate, epochs at most, skip and stop loss
                                   (default 1e-3, 100, 0.1)
+              --keys-lr X, --keys-epochs N
+                                  edits: locft-keys' SGD learning rate and epochs at most (default 0.1, 100)
+              --adapter SPEC      edits: the tenant adapter, e.g. delta:targets=h.3.mlp.c_proj (default: serve's)
             """ + Models.OPTIONS_HELP;
     }
 
@@ -85,7 +89,7 @@ final class BenchCommand implements Command {
     public Set<String> valuedOptions() {
         return Set.of("batch", "seq-len", "steps", "model", "device", "out", "url", "kafka", "topic-prefix", "minutes", "concurrency", "rate",
                 "seconds", "edits", "per-version", "methods", "locft-lr",
-                "locft-epochs", "locft-stop");
+                "locft-epochs", "locft-stop", "keys-lr", "keys-epochs", "adapter");
     }
 
     @Override
@@ -108,7 +112,9 @@ final class BenchCommand implements Command {
             EditsBench.Settings s = new EditsBench.Settings(a.getInt("edits", d.edits()), a.getInt("per-version", d.perVersion()),
                     a.has("methods") ? List.of(a.get("methods", "").split(",")) : d.methods(), !a.has("no-gate"),
                     d.locft().withLearningRate(a.getFloat("locft-lr", d.locft().learningRate())).withMaxEpochs(a.getInt("locft-epochs", d.locft().maxEpochs()))
-                            .withThresholds(a.getFloat("locft-stop", d.locft().skipLoss()), a.getFloat("locft-stop", d.locft().stopLoss())));
+                            .withThresholds(a.getFloat("locft-stop", d.locft().skipLoss()), a.getFloat("locft-stop", d.locft().stopLoss())),
+                    d.keys().withLearningRate(a.getFloat("keys-lr", d.keys().learningRate())).withMaxEpochs(a.getInt("keys-epochs", d.keys().maxEpochs())),
+                    a.has("adapter") ? AdapterSpec.parse(a.get("adapter", null)) : null);
             try (LanguageModel m = Models.open(a)) {
                 EditsBench.run(m, s, out, System.out);
             }

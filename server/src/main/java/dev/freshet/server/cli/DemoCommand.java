@@ -77,7 +77,7 @@ final class DemoCommand implements Command {
               --data-dir DIR       keep the data here (default: a temporary directory, deleted afterwards)
               --lr X               training learning rate (default 1e-3)
               --no-gate            promote every version without the quality gate
-              --edit-method M      locft-bf (default) or ft-bf, as for serve
+              --edit-method M      locft-keys (default), locft-bf or ft-bf, as for serve
               --mwi-tau X          serve a momentum-interpolated slow copy, as for serve (default 0: off)
             """ + Models.OPTIONS_HELP;
     }

@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.freshet.adaptation.adapter.Adapter;
+import dev.freshet.adaptation.adapter.AdapterSpec;
 import dev.freshet.adaptation.editing.EditMetrics;
 import dev.freshet.adaptation.editing.EditSettings;
 import dev.freshet.adaptation.eval.EvalData;
@@ -60,15 +61,17 @@ final class EditsBench {
     /**
      * @param gated whether the production gate decides each version; false promotes every version
      * @param locft the settings of {@code locft-bf} ({@link LocalizedEditLearner#SETTINGS} unless swept)
+     * @param keys the settings of {@code locft-keys} ({@link LocalizedEditLearner#KEYS_SETTINGS} unless swept)
+     * @param adapter the tenant adapter every learner starts from; null: the server's default
      */
-    record Settings(int edits, int perVersion, List<String> methods, boolean gated, EditSettings locft) {
+    record Settings(int edits, int perVersion, List<String> methods, boolean gated, EditSettings locft, EditSettings keys, AdapterSpec adapter) {
 
         static Settings defaults() {
-            return new Settings(100, 10, TrainingSettings.EDIT_METHODS, true, LocalizedEditLearner.SETTINGS);
+            return new Settings(100, 10, TrainingSettings.EDIT_METHODS, true, LocalizedEditLearner.SETTINGS, LocalizedEditLearner.KEYS_SETTINGS, null);
         }
 
         static Settings quick() {
-            return new Settings(30, 10, TrainingSettings.EDIT_METHODS, true, LocalizedEditLearner.SETTINGS);
+            return new Settings(30, 10, TrainingSettings.EDIT_METHODS, true, LocalizedEditLearner.SETTINGS, LocalizedEditLearner.KEYS_SETTINGS, null);
         }
     }
 
@@ -84,9 +87,10 @@ final class EditsBench {
         OldWorldProbe probe = EvalData.fromWorld(world).probe(100, 50);
         OldWorldProbe.Result base = probe.measure(model, Adaptation.NONE);
         out.printf("bench edits: %d edits of world 1234, %d per version, learners %s, %s; locft-bf lr %s, up to %d epochs, stop %s;"
-                + " base model old-world EM %.1f %%, ppl %.3f%n", edits.size(), s.perVersion(), s.methods(),
+                + " locft-keys SGD lr %s, up to %d epochs, stop %s; base model old-world EM %.1f %%, ppl %.3f%n", edits.size(), s.perVersion(), s.methods(),
                 s.gated() ? "the quality gate decides each version" : "no gate (every version served)", s.locft().learningRate(),
-                s.locft().maxEpochs(), s.locft().stopLoss(), 100 * base.exactMatch(), base.perplexity());
+                s.locft().maxEpochs(), s.locft().stopLoss(), s.keys().learningRate(), s.keys().maxEpochs(), s.keys().stopLoss(),
+                100 * base.exactMatch(), base.perplexity());
         List<Row> rows = new ArrayList<>();
         for (String method : s.methods()) {
             rows.add(runOne(model, s, method, edits, probe, out));
@@ -144,6 +148,9 @@ final class EditsBench {
         TrainingSettings settings = TrainingSettings.defaults(model.config().family())
                 .withBatching(s.perVersion(), Duration.ofSeconds(2), Math.max(16, s.perVersion()))
                 .withEdits(method, null);
+        if (s.adapter() != null) {
+            settings = settings.withAdapter(s.adapter());
+        }
         GatedSink sink = new GatedSink(store, s.gated() ? Gates.forModel(model) : QualityGate.ALWAYS_PASS, out);
         TrainingQueue queue = new TrainingQueue(settings.queueCapacity());
         AtomicInteger done = new AtomicInteger();
@@ -199,6 +206,8 @@ final class EditsBench {
         TrainingWorker.Learners defaults = TrainingWorker.Learners.defaults(settings);
         return settings.editMethod().equals(LocalizedEditLearner.NAME)
                 ? new TrainingWorker.Learners(defaults.documents(), new LocalizedEditLearner(s.locft(), settings.editLocation()))
+                : settings.editMethod().equals(LocalizedEditLearner.KEYS_NAME)
+                ? new TrainingWorker.Learners(defaults.documents(), LocalizedEditLearner.withKeys(s.keys(), settings.editLocation(), LocalizedEditLearner.preservedQuestions()))
                 : defaults;
     }
 

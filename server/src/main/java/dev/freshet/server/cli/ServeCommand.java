@@ -55,8 +55,10 @@ final class ServeCommand implements Command {
               --max-body-bytes N   largest request body before 413 (default 1048576)
               --infer-threads N    threads running model calls (default 2)
               --lr X               training learning rate (default 1e-3)
-              --edit-method M      how edits train: locft-bf (default; LocFT-BF: only the adapter at --edit-location,
-                                   breadth-first with replay and a stop rule) or ft-bf (every adapter tensor, eight passes)
+              --edit-method M      how edits train: locft-keys (default; LocFT-BF: only a dense delta at --edit-location,
+                                   breadth-first with replay and a stop rule, stepped so that held-out old-world
+                                   questions move least), locft-bf (the same on the LoRA pair there, plain steps) or
+                                   ft-bf (every adapter tensor, eight passes)
               --edit-location MOD  the adapter module LocFT-BF trains (default: the last layer's MLP output projection)
               --mwi-tau X          momentum weight interpolation: each version holds a slow copy that moves
                                    slow = X·slow + (1−X)·trained after every training step (default 0: off,

@@ -4,6 +4,7 @@ import dev.freshet.server.serving.AdapterRegistry;
 import dev.freshet.server.serving.AdapterStore;
 import dev.freshet.streams.codec.Decoded;
 import dev.freshet.streams.codec.RecordCodec;
+import dev.freshet.streams.kafka.Topics;
 import dev.freshet.streams.record.AdapterEvent;
 import dev.freshet.streams.record.WeightsLocation;
 import java.io.IOException;
@@ -84,6 +85,8 @@ public final class AdapterFollower {
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         // Inline weights make records up to ~1 MiB; fetch a few at a time.
         c.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 16);
+        // An event with inline weights may be several megabytes (a dense edit delta): fetch one whole.
+        c.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.ADAPTERS_MAX_MESSAGE_BYTES);
         this.config = Map.copyOf(c);
         this.thread = new Thread(this::run, "freshet-follow-adapters");
         this.thread.setDaemon(true);

@@ -4,6 +4,7 @@ import dev.freshet.adaptation.adapter.AdapterManifest;
 import dev.freshet.server.serving.AdapterStore;
 import dev.freshet.server.serving.RegistryListener;
 import dev.freshet.streams.codec.RecordCodec;
+import dev.freshet.streams.kafka.Topics;
 import dev.freshet.streams.record.AdapterEvent;
 import dev.freshet.streams.record.TenantId;
 import dev.freshet.streams.record.WeightsLocation;
@@ -24,9 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The version is already durable in the local store when the registry reports the swap (it is saved
  * before {@code promoted.json} names it), so the event never points at weights that could vanish. Weights
- * up to {@code inlineLimitBytes} travel in the event (a LoRA adapter of the default model is tens of
- * kilobytes), so followers need nothing but Kafka; larger ones are announced by a {@code file:} URI,
- * which needs a shared filesystem.
+ * up to {@code inlineLimitBytes} travel in the event (a LoRA adapter of the default model is about 250 KB,
+ * with {@code locft-keys}' dense edit delta about 1.3 MB), so followers need nothing but Kafka; larger ones are
+ * announced by a {@code file:} URI, which needs a shared filesystem.
  *
  * <p>Each event carries two headers the follower reads: {@value #ORIGIN_HEADER} (this replica's id, so a
  * replica ignores its own announcements) and {@value #SWAP_HEADER} ({@code promote} or {@code rollback}:
@@ -40,8 +41,11 @@ public final class AdapterPublisher implements RegistryListener {
 
     public static final String ORIGIN_HEADER = "freshet-origin";
     public static final String SWAP_HEADER = "freshet-swap";
-    /** Base64 makes inline weights 4/3 larger; 600 KiB stays under Kafka's default 1 MiB record limit. */
-    public static final int DEFAULT_INLINE_LIMIT = 600 * 1024;
+    /**
+     * Base64 makes inline weights 4/3 larger: 8 MiB stays under the adapters topic's record limit
+     * ({@link Topics#ADAPTERS_MAX_MESSAGE_BYTES}, 16 MiB), which the producer's {@code max.request.size} must match.
+     */
+    public static final int DEFAULT_INLINE_LIMIT = 8 * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(AdapterPublisher.class);
 

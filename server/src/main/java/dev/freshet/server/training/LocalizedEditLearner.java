@@ -6,9 +6,13 @@ import dev.freshet.adaptation.editing.BreadthFirstEditor;
 import dev.freshet.adaptation.editing.EditResult;
 import dev.freshet.adaptation.editing.EditSettings;
 import dev.freshet.adaptation.editing.EditTrainer;
+import dev.freshet.adaptation.editing.KeyPreconditioner;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.model.ModelConfig;
+import dev.freshet.adaptation.world.QaFormat;
+import dev.freshet.adaptation.world.World;
 import dev.freshet.adaptation.world.WorldEdit;
+import dev.freshet.adaptation.world.WorldSize;
 import dev.freshet.streams.record.EditRecord;
 import dev.freshet.streams.record.Reason;
 import dev.freshet.streams.record.Rejection;
@@ -20,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * LocFT-BF in the server (Yang et al., arXiv 2509.22072): a round's edits train only the tenant adapter's
@@ -49,18 +55,70 @@ public final class LocalizedEditLearner implements EditLearner {
      */
     static final EditTrainer.AnswerEnding ENDING = EditTrainer.AnswerEnding.NEWLINE;
 
+    /**
+     * {@code locft-keys}: LocFT-BF on a dense delta at the location, stepped in the key metric of preserved questions
+     * ({@link KeyPreconditioner}), SGD with momentum at {@code eval edits}' rate for a dense delta (0.1), ridge
+     * {@link #KEY_RIDGE}, up to 100 epochs, thresholds 0.1.
+     */
+    public static final EditSettings KEYS_SETTINGS = SETTINGS.withLearningRate(0.1f);
+
+    /** The key metric's ridge ({@link KeyPreconditioner#fit}): the value {@code eval edits} chose for the dense delta. */
+    public static final double KEY_RIDGE = 0.01;
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalizedEditLearner.class);
+
+    private final String name;
     private final EditSettings settings;
     private final String location;
+    /** Texts whose keys the steps keep off; empty: plain LocFT-BF. */
+    private final List<String> preserved;
+    private KeyPreconditioner keys; // fitted on first use (a few seconds), then shared by every tenant
 
-    /** @param location the adapter module to train; null: {@link #defaultLocation} of the model */
+    /** Plain LocFT-BF ({@code locft-bf}). @param location the adapter module to train; null: {@link #defaultLocation} of the model */
     public LocalizedEditLearner(EditSettings settings, String location) {
-        this.settings = settings;
-        this.location = location;
+        this(NAME, settings, location, List.of());
     }
 
-    /** As configured. */
+    private LocalizedEditLearner(String name, EditSettings settings, String location, List<String> preserved) {
+        this.name = name;
+        this.settings = settings;
+        this.location = location;
+        this.preserved = List.copyOf(preserved);
+    }
+
+    /**
+     * LocFT-BF in the key metric of {@code preserved} ({@code locft-keys}): each step moves the outputs of those texts'
+     * keys as little as it can. New tenants get a dense delta at the location ({@link #adapterSpec}); a tenant stored
+     * with a LoRA pair there keeps it, stepped in the same metric ({@link KeyPreconditioner#forLora}).
+     */
+    public static LocalizedEditLearner withKeys(EditSettings settings, String location, List<String> preserved) {
+        if (preserved.isEmpty()) {
+            throw new IllegalArgumentException(KEYS_NAME + " needs texts whose outputs must stay");
+        }
+        return new LocalizedEditLearner(KEYS_NAME, settings, location, preserved);
+    }
+
+    /** As configured: {@code locft-bf}, or {@code locft-keys} with {@link #preservedQuestions}. */
     public static LocalizedEditLearner of(TrainingSettings settings) {
-        return new LocalizedEditLearner(SETTINGS, settings.editLocation());
+        return settings.editMethod().equals(KEYS_NAME) ? withKeys(KEYS_SETTINGS, settings.editLocation(), preservedQuestions())
+                : new LocalizedEditLearner(SETTINGS, settings.editLocation());
+    }
+
+    /**
+     * The preserved texts of {@code locft-keys}: the held-out old-world questions, with their answers, of the world the
+     * default model was pretrained on (seed 1234, the world {@code Gates} takes the gate's probe set from). No
+     * measurement reads them: the gate reads pretraining texts and stable questions, and no edit's neighbour is a
+     * held-out fact.
+     */
+    public static List<String> preservedQuestions() {
+        return World.generate(1234, WorldSize.DEFAULT).heldOutQa().stream().map(QaFormat::text).toList();
+    }
+
+    private synchronized KeyPreconditioner keys(LanguageModel base) {
+        if (keys == null) {
+            keys = KeyPreconditioner.fit(base, module(base.config()), preserved, KEY_RIDGE, LOG::info);
+        }
+        return keys;
     }
 
     /**
@@ -70,6 +128,23 @@ public final class LocalizedEditLearner implements EditLearner {
     public static String defaultLocation(ModelConfig config) {
         int last = config.layers() - 1;
         return config.family() == ModelConfig.Family.GPT2 ? "h." + last + ".mlp.c_proj" : "model.layers." + last + ".mlp.down_proj";
+    }
+
+    /**
+     * {@code locft-keys} gives new tenants a dense delta at the location (the paper's form, and the one the key metric
+     * protects: a LoRA pair's random A passes the preserved keys on to whatever B learns); {@code locft-bf} keeps the
+     * configured adapter.
+     */
+    @Override
+    public AdapterSpec adapterSpec(AdapterSpec configured, ModelConfig config) {
+        return name.equals(KEYS_NAME) && configured instanceof AdapterSpec.Lora lora ? lora.withDense(module(config)) : configured;
+    }
+
+    /** Fits the key metric now ({@code locft-keys}; a few seconds), so the first edit does not wait for it. */
+    public void prepare(LanguageModel base) {
+        if (!preserved.isEmpty()) {
+            keys(base);
+        }
     }
 
     /** Fails, naming the adapter's modules, when the location is not one of them. */
@@ -89,10 +164,12 @@ public final class LocalizedEditLearner implements EditLearner {
 
     /** This learner's name in settings, manifests and metrics. */
     public static final String NAME = "locft-bf";
+    /** The key-preconditioned learner's name ({@link #withKeys}). */
+    public static final String KEYS_NAME = "locft-keys";
 
     @Override
     public String method() {
-        return NAME;
+        return name;
     }
 
     @Override
@@ -123,6 +200,9 @@ public final class LocalizedEditLearner implements EditLearner {
         return adapter.learnerState(this, a -> {
             BreadthFirstEditor editor = new BreadthFirstEditor(a.base(), a.adapter(), List.of(module(a.base().config())), settings);
             editor.answersEndWith(ENDING);
+            if (!preserved.isEmpty()) {
+                editor.precondition(keys(a.base()));
+            }
             editor.afterEachVisit((step, tokens, nanos) -> {
                 a.stepped(step, tokens, nanos);
                 a.awaitTurn(); // serving first, between steps

@@ -3,6 +3,7 @@ package dev.freshet.server.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.freshet.adaptation.adapter.Adapter;
+import dev.freshet.adaptation.adapter.AdapterSpec;
 import dev.freshet.adaptation.adapter.AdapterManifest;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.mwi.MomentumInterpolation;
@@ -13,6 +14,7 @@ import dev.freshet.adaptation.train.TokenBatch;
 import dev.freshet.adaptation.train.WeightedLoss;
 import dev.freshet.streams.record.TenantId;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -49,11 +51,28 @@ public final class TenantAdapter implements AutoCloseable {
         this.base = base;
         this.adapter = adapter;
         this.optimizer = new Optimizer.AdamW(adapter.manager(), settings.learningRate(), settings.weightDecay());
-        this.step = new GradientStep(adapter.tensors(), optimizer, settings.clipNorm());
+        this.step = new GradientStep(stepped(adapter), optimizer, settings.clipNorm());
         this.learningRate = settings.learningRate();
         this.gate = gate;
         this.events = events;
         this.mwi = settings.interpolates() ? MomentumInterpolation.resumingFrom(adapter, settings.mwi()) : null;
+    }
+
+    /**
+     * What {@link #train} steps: every tensor, except that a LoRA adapter's dense deltas ({@link AdapterSpec.Lora#dense})
+     * are left to the edit learner that asked for them.
+     */
+    private static Map<String, NDArray> stepped(Adapter adapter) {
+        if (!(adapter.manifest().spec() instanceof AdapterSpec.Lora lora) || lora.dense().isEmpty()) {
+            return adapter.tensors();
+        }
+        Map<String, NDArray> lowRank = new LinkedHashMap<>();
+        adapter.tensors().forEach((name, t) -> {
+            if (!name.endsWith(".delta")) {
+                lowRank.put(name, t);
+            }
+        });
+        return lowRank;
     }
 
     /** The tenant. */
@@ -82,7 +101,9 @@ public final class TenantAdapter implements AutoCloseable {
         StepResult r = step.step(leaves -> {
             // Arrays made here belong to the step's scope, which GradientStep closes after the update.
             NDManager m = base.manager();
-            NDArray logits = base.logits(base.weights(), adapter.over(leaves), batch.inputsArray(m)); // [B, T, V]
+            Map<String, NDArray> all = new LinkedHashMap<>(adapter.tensors()); // dense deltas as they are, if any
+            all.putAll(leaves);
+            NDArray logits = base.logits(base.weights(), adapter.over(all), batch.inputsArray(m)); // [B, T, V]
             return WeightedLoss.of(logits, batch.targetsArray(m), batch.weightsArray(m), batch.predicted());
         }, learningRate);
         stepped(r, batch.predicted(), System.nanoTime() - start);

@@ -3,6 +3,7 @@ package dev.freshet.server.training;
 import ai.djl.Device;
 import dev.freshet.adaptation.adapter.Adapter;
 import dev.freshet.adaptation.adapter.AdapterManifest;
+import dev.freshet.adaptation.adapter.AdapterSpec;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.server.serving.AdapterState;
 import dev.freshet.server.serving.AdapterStore;
@@ -391,12 +392,13 @@ public final class TrainingWorker implements PartitionHandoff, AutoCloseable {
             catchUp.awaitCurrent();
             CoveredIds covered = CoveredIds.load(store, tenant);
             long latest = resumableVersion(tenant);
+            AdapterSpec spec = learners.edits().adapterSpec(settings.adapter(), base.config());
             adapter = latest == 0
-                    ? Adapter.create(base, settings.adapter(), learners.documents().method(), settings.seed() ^ tenant.value().hashCode())
+                    ? Adapter.create(base, spec, learners.documents().method(), settings.seed() ^ tenant.value().hashCode())
                     : store.load(tenant.value(), latest, base);
-            if (latest > 0 && !adapter.manifest().spec().equals(settings.adapter())) {
+            if (latest > 0 && !adapter.manifest().spec().equals(spec)) {
                 LOG.warn("tenant {} continues from stored version {} with adapter {}, not the configured {}",
-                        tenant, latest, adapter.manifest().spec(), settings.adapter());
+                        tenant, latest, adapter.manifest().spec(), spec);
             }
             t = new TenantState(new TenantAdapter(tenant, base, adapter, settings, gate, events), covered, adapter.manifest());
             LOG.info("tenant {}: resuming from version {}, {} records covered", tenant, latest, covered.size());

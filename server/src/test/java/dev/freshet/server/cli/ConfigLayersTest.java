@@ -98,7 +98,7 @@ class ConfigLayersTest {
         assertEquals(0.5, all.mwi().tau(), 1e-9);
         assertEquals("locft-bf", all.editMethod());
         assertEquals("h.1.mlp.c_proj", all.editLocation());
-        assertEquals("locft-bf", training.apply(new String[0]).editMethod(), "LocFT-BF unless asked otherwise");
+        assertEquals("locft-keys", training.apply(new String[0]).editMethod(), "key-preconditioned LocFT-BF unless asked otherwise");
         assertEquals("ft-bf", training.apply(new String[] {"--edit-method", "ft-bf"}).editMethod());
         assertThrows(IllegalArgumentException.class, () -> training.apply(new String[] {"--edit-method", "rome"}));
     }

@@ -28,20 +28,20 @@ class EditsBenchTest {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         List<EditsBench.Row> rows;
         try (LanguageModel model = TestModels.tiny(3)) {
-            rows = EditsBench.run(model, new EditsBench.Settings(4, 2, List.of("locft-bf", "ft-bf"), false,
-                    LocalizedEditLearner.SETTINGS), out,
+            rows = EditsBench.run(model, new EditsBench.Settings(4, 2, List.of("locft-bf", "locft-keys", "ft-bf"), false,
+                    LocalizedEditLearner.SETTINGS, LocalizedEditLearner.KEYS_SETTINGS, null), out,
                     new PrintStream(printed, true, StandardCharsets.UTF_8));
         }
-        assertEquals(List.of("locft-bf", "ft-bf"), rows.stream().map(EditsBench.Row::method).toList());
+        assertEquals(List.of("locft-bf", "locft-keys", "ft-bf"), rows.stream().map(EditsBench.Row::method).toList());
         for (EditsBench.Row r : rows) {
             assertEquals(2, r.promoted(), r.method() + ": 4 edits at 2 per version, every version promoted without a gate");
             assertEquals(0, r.rejected());
             assertTrue(r.steps() > 0, r.method() + " took no step");
         }
         String table = printed.toString(StandardCharsets.UTF_8);
-        assertTrue(table.contains("locft-bf") && table.contains("efficacy%"), table);
+        assertTrue(table.contains("locft-bf") && table.contains("locft-keys") && table.contains("efficacy%"), table);
         JsonObject json = JsonParser.parseString(Files.readString(out.resolve("edits.json"))).getAsJsonObject();
-        assertEquals(2, json.getAsJsonArray("rows").size());
+        assertEquals(3, json.getAsJsonArray("rows").size());
         assertEquals(rows.get(0).steps(), json.getAsJsonArray("rows").get(0).getAsJsonObject().get("steps").getAsLong());
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import dev.freshet.adaptation.adapter.Adapter;
 import dev.freshet.adaptation.adapter.AdapterManifest;
+import dev.freshet.adaptation.adapter.AdapterSpec;
 import dev.freshet.adaptation.editing.EditResult;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.model.ModelConfig;
@@ -80,6 +81,48 @@ class LocalizedEditLearnerTest {
             }
             assertEquals(2, moved, "both LoRA factors at the location are trained");
         }
+    }
+
+    /**
+     * {@code locft-keys}: a new tenant gets a dense delta at the location; a round of documents trains the LoRA pairs
+     * and leaves that delta at zero, a round with an edit trains only the delta.
+     */
+    @Test
+    void keyPreconditionedEditsTrainADenseDeltaThatDocumentsLeaveAlone() throws Exception {
+        TrainingSettings s = TrainingSettings.defaults(ModelConfig.Family.GPT2).withBatching(1, Duration.ofMillis(200), 16).withEdits("locft-keys", null);
+        String location = LocalizedEditLearner.defaultLocation(model.config());
+        AdapterStore store = new AdapterStore(dir);
+        TrainingQueue queue = new TrainingQueue(16);
+        Items.Outcomes outcomes = new Items.Outcomes();
+        try (TrainingWorker worker = new TrainingWorker(model, s, queue, TrainingWorker.Learners.defaults(s), store, new LocalStoreSink(store),
+                ServingPressure.NONE, TrainingEvents.NONE)) {
+            worker.start();
+            queue.offer(Items.document("d1", 0, outcomes));
+            TrainingWorkerTest.await(() -> outcomes.byId.size() == 1);
+            queue.offer(Items.edit("e1", "Q: Where was Tovrak Melun born?\nA:", "Karvel", 1, outcomes));
+            TrainingWorkerTest.await(() -> outcomes.byId.size() == 2);
+        }
+        assertEquals(Map.of("d1@0", "durable", "e1@1", "durable"), outcomes.byId);
+        assertEquals(((AdapterSpec.Lora) s.adapter()).withDense(location), store.manifest(Items.TENANT.value(), 1).spec());
+        assertEquals("locft-keys", store.manifest(Items.TENANT.value(), 2).method());
+        try (Adapter v1 = store.load(Items.TENANT.value(), 1, model); Adapter v2 = store.load(Items.TENANT.value(), 2, model)) {
+            float[] afterDocument = v1.tensors().get(location + ".delta").toFloatArray();
+            assertEquals(0f, maxAbs(afterDocument), "documents do not train the edit location's delta");
+            assertTrue(maxAbs(v2.tensors().get(location + ".delta").toFloatArray()) > 0, "the edit trains it");
+            for (Map.Entry<String, NDArray> e : v2.tensors().entrySet()) {
+                if (!e.getKey().startsWith(location + ".")) {
+                    assertArrayEquals(v1.tensors().get(e.getKey()).toFloatArray(), e.getValue().toFloatArray(), 0f, e.getKey() + " is not the edit's to train");
+                }
+            }
+        }
+    }
+
+    private static float maxAbs(float[] v) {
+        float m = 0;
+        for (float x : v) {
+            m = Math.max(m, Math.abs(x));
+        }
+        return m;
     }
 
     @Test

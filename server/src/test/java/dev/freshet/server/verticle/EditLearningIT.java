@@ -47,7 +47,7 @@ class EditLearningIT {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"locft-bf", "ft-bf"})
+    @ValueSource(strings = {"locft-bf", "locft-keys", "ft-bf"})
     void anEditChangesTheGreedyAnswerToItsPrompt(String learner) throws Exception {
         // The world the default model was pretrained on; its edits change facts the model knows.
         WorldEdit edit = World.generate(1234, WorldSize.DEFAULT).edits().get(0);
