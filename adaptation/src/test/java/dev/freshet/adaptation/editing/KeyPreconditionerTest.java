@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 
@@ -114,26 +115,9 @@ class KeyPreconditionerTest {
      */
     @Test
     void thePreconditionedEditorKeepsItsDeltaOffThePreservedKeys() {
-        List<WorldEdit> edits = EditFixtures.edits(4);
-        EditSettings s = EditSettings.DEFAULTS.withLearningRate(0.05f).withThresholds(0f, 0f).withMaxEpochs(4).withBatchSize(2).withReplay(0);
-        try (LanguageModel m = EditFixtures.sharpGpt2(5)) {
-            double[][] keys = keys(m, GPT2_MLP_OUT, PRESERVED);
-            double[] share = new double[2];
-            double[] ridges = {0.01, 1e7};
-            for (int r = 0; r < 2; r++) {
-                try (Adapter a = Adapter.create(m, new AdapterSpec.Delta(List.of(GPT2_MLP_OUT)), "test", 1);
-                        KeyPreconditioner p = KeyPreconditioner.fit(m, GPT2_MLP_OUT, PRESERVED, ridges[r], line -> { });
-                        NDScope scope = new NDScope()) {
-                    EditResult result = new BreadthFirstEditor(m, a, a.modules(), s).precondition(p).apply(edits);
-                    assertEquals(8, result.appliedSteps());
-                    NDArray delta = a.tensors().get(p.deltaName());
-                    NDArray k0 = m.manager().create(flatten(keys), new Shape(keys.length, keys[0].length));
-                    share[r] = k0.matMul(delta).norm().getFloat() / delta.norm().getFloat();
-                }
-            }
-            System.out.printf("preserved-key share of the trained delta: ridge 0.01 %.4f, ridge 1e7 %.4f%n", share[0], share[1]);
-            assertTrue(share[0] < 0.5 * share[1], Arrays.toString(share));
-        }
+        double[] share = preservedShares(new AdapterSpec.Delta(List.of(GPT2_MLP_OUT)), 0.05f, a -> a.tensors().get(GPT2_MLP_OUT + ".delta"));
+        System.out.printf("preserved-key share of the trained delta: ridge 0.01 %.4f, ridge 1e7 %.4f%n", share[0], share[1]);
+        assertTrue(share[0] < 0.5 * share[1], Arrays.toString(share));
     }
 
     /** A LoRA pair: A steps along {@code g M}; B along {@code g M_h} with {@code M_h} built naively from the current A. */
@@ -204,26 +188,36 @@ class KeyPreconditionerTest {
     /** The same editor on a LoRA pair: the trained {@code B A} moves the preserved keys' outputs far less than with the identity. */
     @Test
     void thePreconditionedEditorKeepsItsLoraProductOffThePreservedKeys() {
+        double[] share = preservedShares(new AdapterSpec.Lora(4, 8f, List.of(GPT2_MLP_OUT)), 0.5f,
+                a -> a.tensors().get(GPT2_MLP_OUT + ".lora_B.weight").matMul(a.tensors().get(GPT2_MLP_OUT + ".lora_A.weight")).transpose());
+        System.out.printf("preserved-key share of the trained LoRA product: ridge 0.01 %.4f, ridge 1e7 %.4f%n", share[0], share[1]);
+        assertTrue(share[0] < 0.5 * share[1], Arrays.toString(share));
+    }
+
+    /**
+     * {@code ‖K0 ΔW‖ / ‖ΔW‖} after the preconditioned editor trains 4 edits on {@code spec}, at ridge 0.01 and at 1e7 (the
+     * identity); {@code trained} reads ΔW [in, out] from the adapter.
+     */
+    private static double[] preservedShares(AdapterSpec spec, float lr, Function<Adapter, NDArray> trained) {
         List<WorldEdit> edits = EditFixtures.edits(4);
-        EditSettings s = EditSettings.DEFAULTS.withLearningRate(0.5f).withThresholds(0f, 0f).withMaxEpochs(4).withBatchSize(2).withReplay(0);
+        EditSettings s = EditSettings.DEFAULTS.withLearningRate(lr).withThresholds(0f, 0f).withMaxEpochs(4).withBatchSize(2).withReplay(0);
         try (LanguageModel m = EditFixtures.sharpGpt2(5)) {
             double[][] keys = keys(m, GPT2_MLP_OUT, PRESERVED);
             double[] share = new double[2];
             double[] ridges = {0.01, 1e7};
             for (int r = 0; r < 2; r++) {
-                try (Adapter a = Adapter.create(m, new AdapterSpec.Lora(4, 8f, List.of(GPT2_MLP_OUT)), "test", 1);
+                try (Adapter a = Adapter.create(m, spec, "test", 1);
                         KeyPreconditioner p = KeyPreconditioner.fit(m, GPT2_MLP_OUT, PRESERVED, ridges[r], line -> { });
                         NDScope scope = new NDScope()) {
                     EditResult result = new BreadthFirstEditor(m, a, a.modules(), s).precondition(p).apply(edits);
                     assertEquals(8, result.appliedSteps());
-                    NDArray product = a.tensors().get(GPT2_MLP_OUT + ".lora_B.weight").matMul(a.tensors().get(GPT2_MLP_OUT + ".lora_A.weight")); // [out, in]
-                    assertTrue(product.norm().getFloat() > 0, "the pair trained");
+                    NDArray delta = trained.apply(a);
+                    assertTrue(delta.norm().getFloat() > 0, "the editor trained");
                     NDArray k0 = m.manager().create(flatten(keys), new Shape(keys.length, keys[0].length));
-                    share[r] = k0.matMul(product.transpose()).norm().getFloat() / product.norm().getFloat();
+                    share[r] = k0.matMul(delta).norm().getFloat() / delta.norm().getFloat();
                 }
             }
-            System.out.printf("preserved-key share of the trained LoRA product: ridge 0.01 %.4f, ridge 1e7 %.4f%n", share[0], share[1]);
-            assertTrue(share[0] < 0.5 * share[1], Arrays.toString(share));
+            return share;
         }
     }
 

@@ -56,9 +56,7 @@ class LocalizedEditLearnerTest {
         AdapterStore store = new AdapterStore(dir);
         TrainingQueue queue = new TrainingQueue(16);
         Items.Outcomes outcomes = new Items.Outcomes();
-        try (TrainingWorker worker = new TrainingWorker(model, s, queue, TrainingWorker.Learners.defaults(s), store, new LocalStoreSink(store),
-                ServingPressure.NONE, TrainingEvents.NONE)) {
-            worker.start();
+        try (TrainingWorker worker = started(s, store, queue)) {
             queue.offer(Items.edit("e1", "Q: Where was Tovrak Melun born?\nA:", "Karvel", 0, outcomes));
             queue.offer(Items.edit("long", "Q: Where was Tovrak Melun born?\nA:", "Karvel Dynamics ".repeat(40).strip(), 1, outcomes));
             TrainingWorkerTest.await(() -> outcomes.byId.size() == 2);
@@ -94,9 +92,7 @@ class LocalizedEditLearnerTest {
         AdapterStore store = new AdapterStore(dir);
         TrainingQueue queue = new TrainingQueue(16);
         Items.Outcomes outcomes = new Items.Outcomes();
-        try (TrainingWorker worker = new TrainingWorker(model, s, queue, TrainingWorker.Learners.defaults(s), store, new LocalStoreSink(store),
-                ServingPressure.NONE, TrainingEvents.NONE)) {
-            worker.start();
+        try (TrainingWorker worker = started(s, store, queue)) {
             queue.offer(Items.document("d1", 0, outcomes));
             TrainingWorkerTest.await(() -> outcomes.byId.size() == 1);
             queue.offer(Items.edit("e1", "Q: Where was Tovrak Melun born?\nA:", "Karvel", 1, outcomes));
@@ -115,6 +111,14 @@ class LocalizedEditLearnerTest {
                 }
             }
         }
+    }
+
+    /** A training worker with the default learners of {@code s}, storing every version locally, started. */
+    private static TrainingWorker started(TrainingSettings s, AdapterStore store, TrainingQueue queue) {
+        TrainingWorker worker = new TrainingWorker(model, s, queue, TrainingWorker.Learners.defaults(s), store, new LocalStoreSink(store),
+                ServingPressure.NONE, TrainingEvents.NONE);
+        worker.start();
+        return worker;
     }
 
     private static float maxAbs(float[] v) {
