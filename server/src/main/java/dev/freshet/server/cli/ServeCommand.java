@@ -60,6 +60,8 @@ final class ServeCommand implements Command {
                                    questions move least), locft-bf (the same on the LoRA pair there, plain steps) or
                                    ft-bf (every adapter tensor, eight passes)
               --edit-location MOD  the adapter module LocFT-BF trains (default: the last layer's MLP output projection)
+              --edit-preserve FILE locft-keys: texts whose outputs edits keep, JSONL of {"text"} or
+                                   {"question","answer"} lines (default: the default model's held-out questions)
               --mwi-tau X          momentum weight interpolation: each version holds a slow copy that moves
                                    slow = X·slow + (1−X)·trained after every training step (default 0: off,
                                    versions hold the trained weights; see the README for what MWI measured)
@@ -88,7 +90,7 @@ final class ServeCommand implements Command {
         return Set.of("http-port", "http-host", "data-dir", "max-in-flight", "max-body-bytes", "infer-threads", "model", "device",
                 "kafka", "kafka-port", "topic-prefix", "partitions", "lr", "role", "config", "weighting", "weighting-dir", "gate-max-perplexity-rise",
                 "gate-max-exact-match-drop", "mwi-tau", "mwi-every", "mwi-reset", "edit-method",
-                "edit-location");
+                "edit-location", "edit-preserve");
     }
 
     @Override
@@ -145,6 +147,10 @@ final class ServeCommand implements Command {
             String method = a.get("edit-method", TrainingSettings.DEFAULT_EDIT_METHOD);
             String location = a.get("edit-location", null);
             o = o.withTraining(s -> s.withEdits(method, location));
+        }
+        if (a.has("edit-preserve")) {
+            Path preserve = Path.of(a.get("edit-preserve", null));
+            o = o.withTraining(s -> s.withEditPreserve(preserve));
         }
         if (a.has("no-gate")) {
             o = o.withGate(Gates::none);

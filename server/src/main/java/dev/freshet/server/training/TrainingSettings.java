@@ -3,6 +3,7 @@ package dev.freshet.server.training;
 import dev.freshet.adaptation.adapter.AdapterSpec;
 import dev.freshet.adaptation.model.ModelConfig;
 import dev.freshet.adaptation.mwi.MwiSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -35,6 +36,8 @@ import java.util.Objects;
  *     of preserved questions) or {@code ft-bf} (every adapter tensor, a fixed number of passes)
  * @param editLocation {@code training.edits.location}: the adapter module LocFT-BF trains; null: the last
  *     layer's MLP output projection
+ * @param editPreserve {@code edit-preserve}: a JSONL file of texts whose outputs {@code locft-keys} keeps
+ *     ({@code {"text"}} or {@code {"question","answer"}} lines); null: the default model's held-out questions
  */
 public record TrainingSettings(
         int maxBatchRecords,
@@ -51,7 +54,8 @@ public record TrainingSettings(
         long seed,
         MwiSettings mwi,
         String editMethod,
-        String editLocation) {
+        String editLocation,
+        Path editPreserve) {
 
     /** @throws IllegalArgumentException naming the key of the first invalid value */
     public TrainingSettings {
@@ -106,7 +110,7 @@ public record TrainingSettings(
                 ? List.of("c_attn", "mlp.c_proj")
                 : List.of("q_proj", "v_proj", "down_proj");
         return new TrainingSettings(16, Duration.ofMillis(100), 256, new AdapterSpec.Lora(8, 16f, targets),
-                1e-3f, 0f, 1f, 1, 8, 8, Duration.ofSeconds(2), 1234L, OFF, DEFAULT_EDIT_METHOD, null);
+                1e-3f, 0f, 1f, 1, 8, 8, Duration.ofSeconds(2), 1234L, OFF, DEFAULT_EDIT_METHOD, null, null);
     }
 
     /**
@@ -125,7 +129,13 @@ public record TrainingSettings(
     /** These settings with another edit learner and location (null: the default location). */
     public TrainingSettings withEdits(String method, String location) {
         return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, adapter, learningRate, weightDecay,
-                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, method, location);
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, method, location, editPreserve);
+    }
+
+    /** These settings with another file of preserved texts for {@code locft-keys} (null: the default model's questions). */
+    public TrainingSettings withEditPreserve(Path file) {
+        return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, adapter, learningRate, weightDecay,
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, editMethod, editLocation, file);
     }
 
     /** Whether versions publish a momentum-interpolated slow copy rather than the trained weights. */
@@ -136,25 +146,25 @@ public record TrainingSettings(
     /** These settings with another weight interpolation. */
     public TrainingSettings withMwi(MwiSettings m) {
         return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, adapter, learningRate, weightDecay,
-                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, m, editMethod, editLocation);
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, m, editMethod, editLocation, editPreserve);
     }
 
     /** These settings with another adapter. */
     public TrainingSettings withAdapter(AdapterSpec spec) {
         return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, spec, learningRate, weightDecay,
-                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, editMethod, editLocation);
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, editMethod, editLocation, editPreserve);
     }
 
     /** These settings with other batch limits. */
     public TrainingSettings withBatching(int records, Duration delay, int capacity) {
         return new TrainingSettings(records, delay, capacity, adapter, learningRate, weightDecay,
-                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, editMethod, editLocation);
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, editMethod, editLocation, editPreserve);
     }
 
     /** These settings with another learning rate and number of passes. */
     public TrainingSettings withSchedule(float lr, int docEpochs, int edEpochs) {
         return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, adapter, lr, weightDecay,
-                clipNorm, docEpochs, edEpochs, sequencesPerStep, maxYield, seed, mwi, editMethod, editLocation);
+                clipNorm, docEpochs, edEpochs, sequencesPerStep, maxYield, seed, mwi, editMethod, editLocation, editPreserve);
     }
 
     private static void atLeast(int value, int min, String key) {

@@ -101,5 +101,7 @@ class ConfigLayersTest {
         assertEquals("locft-keys", training.apply(new String[0]).editMethod(), "key-preconditioned LocFT-BF unless asked otherwise");
         assertEquals("ft-bf", training.apply(new String[] {"--edit-method", "ft-bf"}).editMethod());
         assertThrows(IllegalArgumentException.class, () -> training.apply(new String[] {"--edit-method", "rome"}));
+        assertEquals(null, training.apply(new String[0]).editPreserve(), "the default model's questions unless a file is named");
+        assertEquals(Path.of("keep.jsonl"), training.apply(new String[] {"--edit-preserve", "keep.jsonl", "--lr", "0.002"}).editPreserve());
     }
 }
