@@ -96,7 +96,7 @@ public final class Adapter implements AutoCloseable {
         }
         if (spec instanceof AdapterSpec.Lora lora) {
             for (String d : lora.dense()) {
-                if (modules.keySet().stream().noneMatch(m -> m.equals(d) || m.endsWith("." + d))) {
+                if (modules.keySet().stream().noneMatch(m -> AdapterSpec.matches(List.of(d), m))) {
                     throw new IllegalArgumentException("adapter dense module " + d + " is not one of its targeted modules " + modules.keySet());
                 }
             }

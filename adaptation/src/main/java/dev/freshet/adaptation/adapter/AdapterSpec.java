@@ -26,8 +26,8 @@ public sealed interface AdapterSpec permits AdapterSpec.Lora, AdapterSpec.Delta 
         return matches(targets(), projection.module());
     }
 
-    /** Whether {@code module} equals one of {@code patterns} or ends with one after a dot. */
-    private static boolean matches(List<String> patterns, String module) {
+    /** Whether {@code module} equals one of {@code patterns} or ends with one after a dot, as PEFT matches targets. */
+    static boolean matches(List<String> patterns, String module) {
         return patterns.stream().anyMatch(t -> module.equals(t) || module.endsWith("." + t));
     }
 
