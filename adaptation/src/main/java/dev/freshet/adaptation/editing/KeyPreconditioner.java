@@ -203,11 +203,6 @@ public final class KeyPreconditioner implements AutoCloseable {
         return module + ".delta";
     }
 
-    /** The module whose inputs this reads. */
-    public String module() {
-        return module;
-    }
-
     @Override
     public void close() {
         manager.close();

@@ -246,6 +246,10 @@ public final class Freshet implements AutoCloseable {
             // A tenant taken over from another trainer resumes from the versions that trainer announced.
             TrainingWorker.CatchUp catchUp = () -> follower.awaitCurrent(Duration.ofSeconds(60));
             EditLearner edits = EditLearner.of(settings);
+            if (settings.editPreserve() != null && !edits.method().equals(LocalizedEditLearner.KEYS_NAME)) {
+                LOG.warn("edit-preserve {} is read by {} only; edits train with {}, which ignores it", settings.editPreserve(),
+                        LocalizedEditLearner.KEYS_NAME, edits.method());
+            }
             if (edits instanceof LocalizedEditLearner localized) {
                 localized.checkLocation(model, settings.adapter()); // a location the adapter lacks fails here, not on the first edit
                 localized.prepare(model);

@@ -83,9 +83,9 @@ public final class AdapterFollower {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        // Inline weights make records up to ~1 MiB; fetch a few at a time.
+        // Inline weights make records of megabytes (a default-model version with its dense edit delta: about 1.7 MB
+        // in base64): fetch a few at a time, and a whole one in a partition's fetch.
         c.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 16);
-        // An event with inline weights may be several megabytes (a dense edit delta): fetch one whole.
         c.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.ADAPTERS_MAX_MESSAGE_BYTES);
         this.config = Map.copyOf(c);
         this.thread = new Thread(this::run, "freshet-follow-adapters");
