@@ -43,9 +43,10 @@ public final class UptakeEval {
      * @param clipNorm global gradient clip (the reference uses 750; 0 disables)
      * @param oldQa old-world questions in the probe
      * @param oldTexts old-world texts in the perplexity probe
+     * @param stepsPerDocument optimizer steps on each document before the next one arrives (1: the paper's protocol)
      */
     public record Settings(int documents, int seeds, long firstSeed, AdapterSpec adapter, String optimizer, float learningRate, float clipNorm, int oldQa,
-            int oldTexts) implements SeedRange {
+            int oldTexts, int stepsPerDocument) implements SeedRange {
 
         /**
          * lr 1e-4, the reference's online learning rate, chosen by a sweep of {@code uniform} on 100 documents (seed 1)
@@ -63,8 +64,8 @@ public final class UptakeEval {
         public static final Settings QUICK = new Settings(50, 3, 1, ALL_PROJECTIONS, "adamw", 1e-4f, 750f, 64, 32);
 
         public Settings {
-            if (documents < 1 || seeds < 1 || oldQa < 0 || oldTexts < 0) {
-                throw new IllegalArgumentException("uptake: documents and seeds must be >= 1 and probe sizes >= 0");
+            if (documents < 1 || seeds < 1 || oldQa < 0 || oldTexts < 0 || stepsPerDocument < 1) {
+                throw new IllegalArgumentException("uptake: documents, seeds and steps per document must be >= 1 and probe sizes >= 0");
             }
             if (!optimizer.equals("adamw") && !optimizer.equals("sgd")) {
                 throw new IllegalArgumentException("uptake: optimizer must be adamw or sgd, got '" + optimizer + "'");
@@ -72,6 +73,12 @@ public final class UptakeEval {
             if (!(learningRate > 0) || !(clipNorm >= 0)) {
                 throw new IllegalArgumentException("uptake: learning rate must be > 0 and clip norm >= 0");
             }
+        }
+
+        /** One step per document. */
+        public Settings(int documents, int seeds, long firstSeed, AdapterSpec adapter, String optimizer, float learningRate, float clipNorm, int oldQa,
+                int oldTexts) {
+            this(documents, seeds, firstSeed, adapter, optimizer, learningRate, clipNorm, oldQa, oldTexts, 1);
         }
     }
 
@@ -116,7 +123,7 @@ public final class UptakeEval {
         table.setting("first_seed", s.firstSeed());
         table.setting("adapter", describe(s.adapter()));
         table.setting("optimizer", (s.optimizer().equals("sgd") ? "SGD" : "AdamW, weight decay 0,") + " lr " + s.learningRate() + ", clip " + s.clipNorm()
-                + ", one step per document");
+                + (s.stepsPerDocument() == 1 ? ", one step per document" : ", " + s.stepsPerDocument() + " steps per document"));
         if (n < s.documents()) {
             table.note("asked for " + s.documents() + " documents; the data holds " + all.size());
         }
@@ -142,7 +149,9 @@ public final class UptakeEval {
                             shareSum += share;
                             shared++;
                         }
-                        steps += learner.learn(weighted).applied() ? 1 : 0;
+                        for (int k = 0; k < s.stepsPerDocument(); k++) {
+                            steps += learner.learn(weighted).applied() ? 1 : 0;
+                        }
                         if ((i + 1) % 100 == 0 && i + 1 < docs.size()) {
                             log.accept(String.format("  %d/%d documents", i + 1, docs.size()));
                         }

@@ -80,6 +80,14 @@ public final class LanguageModel implements AutoCloseable {
         return LanguageModel.class.getResource(DEFAULT_RESOURCE + "model.safetensors") != null;
     }
 
+    /**
+     * True when these are the bundled default model's weights (same file hash), whoever loaded them: the synthetic
+     * world of seed 1234 is then this model's old world, which the server's default probes and preserved texts read.
+     */
+    public boolean isBundledDefault() throws IOException {
+        return hasDefault() && hash.equals(sha256(resource("model.safetensors")));
+    }
+
     private static byte[] resource(String name) throws IOException {
         try (InputStream in = LanguageModel.class.getResourceAsStream(DEFAULT_RESOURCE + name)) {
             if (in == null) {

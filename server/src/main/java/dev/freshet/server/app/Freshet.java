@@ -23,11 +23,13 @@ import dev.freshet.server.serving.QualityGate;
 import dev.freshet.server.serving.RegistryListener;
 import dev.freshet.server.training.DocumentWeighting;
 import dev.freshet.server.training.EditLearner;
+import dev.freshet.server.training.GateRejectionLetters;
 import dev.freshet.server.training.IntakeSettings;
 import dev.freshet.server.training.LocalizedEditLearner;
 import dev.freshet.server.training.PartitionHandoff;
 import dev.freshet.server.training.RegistrySink;
 import dev.freshet.server.training.ServingPressure;
+import dev.freshet.server.training.TrainingEvents;
 import dev.freshet.server.training.TrainingQueue;
 import dev.freshet.server.training.TrainingSettings;
 import dev.freshet.server.training.TrainingWorker;
@@ -250,13 +252,19 @@ public final class Freshet implements AutoCloseable {
                 LOG.warn("edit-preserve {} is read by {} only; edits train with {}, which ignores it", settings.editPreserve(),
                         LocalizedEditLearner.KEYS_NAME, edits.method());
             }
+            if (edits.method().equals(LocalizedEditLearner.KEYS_NAME) && settings.editPreserve() == null && !Gates.bundled(model)) {
+                LOG.warn("{} keeps the outputs of the bundled default model's world, which {} never learned; give serve --edit-preserve FILE"
+                        + " with texts or questions of this model's own domain", LocalizedEditLearner.KEYS_NAME, model.id());
+            }
             if (edits instanceof LocalizedEditLearner localized) {
                 localized.checkLocation(model, settings.adapter()); // a location the adapter lacks fails here, not on the first edit
                 localized.prepare(model);
             }
             TrainingWorker.Learners learners = new TrainingWorker.Learners(documentLearner(o, model), edits);
+            DeadLetterPublisher deadLetters = new DeadLetterPublisher(producer, topics.deadLetter());
+            TrainingEvents events = TrainingEvents.both(trainingMetrics, new GateRejectionLetters(deadLetters, codec));
             TrainingWorker worker = new TrainingWorker(model, settings, queue, learners, store,
-                    new RegistrySink(store, registry, gate, trainingMetrics), pressure, trainingMetrics, catchUp);
+                    new RegistrySink(store, registry, gate, trainingMetrics), pressure, events, catchUp);
             worker.start();
             toClose.add(() -> worker.stop().get(60, TimeUnit.SECONDS));
             LOG.info("[4/6] training worker {} started (lr {}, batch {} records / {} ms, edits {}, {})", TrainingWorker.threadName(model.manager().getDevice()),
@@ -264,7 +272,6 @@ public final class Freshet implements AutoCloseable {
                     settings.interpolates() ? "versions hold the MWI slow copy, τ " + settings.mwi().tau() + " every " + settings.mwi().every()
                             + " steps, reset " + settings.mwi().reset() : "no MWI");
             // 5. consumers
-            DeadLetterPublisher deadLetters = new DeadLetterPublisher(producer, topics.deadLetter());
             IntakeSettings intake = new IntakeSettings(bootstrap, o.group(), 100, Duration.ofMillis(100), Duration.ofMillis(500), o.kafkaClient());
             // Before a rebalance moves partitions: stop training their records, make the rest durable and announced.
             PartitionHandoff handoff = parts -> worker.release(parts).thenRun(announce::flush);

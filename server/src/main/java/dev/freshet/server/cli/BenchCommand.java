@@ -3,6 +3,7 @@ package dev.freshet.server.cli;
 import dev.freshet.adaptation.adapter.AdapterSpec;
 import dev.freshet.adaptation.bench.ModelBench;
 import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.mwi.MwiSettings;
 import dev.freshet.loadtest.Corpus;
 import dev.freshet.loadtest.FreshnessScenario;
 import dev.freshet.loadtest.Outcome;
@@ -82,6 +83,8 @@ final class BenchCommand implements Command {
               --keys-lr X, --keys-epochs N
                                   edits: locft-keys' SGD learning rate and epochs at most (default 0.1, 100)
               --adapter SPEC      edits: the tenant adapter, e.g. delta:targets=h.3.mlp.c_proj (default: serve's)
+              --mwi-tau X, --mwi-every N, --mwi-reset never|per-version
+                                  edits: versions hold the MWI slow copy, as serve's options (default: off)
             """ + Models.OPTIONS_HELP;
     }
 
@@ -89,7 +92,7 @@ final class BenchCommand implements Command {
     public Set<String> valuedOptions() {
         return Set.of("batch", "seq-len", "steps", "model", "device", "out", "url", "kafka", "topic-prefix", "minutes", "concurrency", "rate",
                 "seconds", "edits", "per-version", "methods", "locft-lr",
-                "locft-epochs", "locft-stop", "keys-lr", "keys-epochs", "adapter");
+                "locft-epochs", "locft-stop", "keys-lr", "keys-epochs", "adapter", "mwi-tau", "mwi-every", "mwi-reset");
     }
 
     @Override
@@ -114,7 +117,9 @@ final class BenchCommand implements Command {
                     d.locft().withLearningRate(a.getFloat("locft-lr", d.locft().learningRate())).withMaxEpochs(a.getInt("locft-epochs", d.locft().maxEpochs()))
                             .withThresholds(a.getFloat("locft-stop", d.locft().skipLoss()), a.getFloat("locft-stop", d.locft().stopLoss())),
                     d.keys().withLearningRate(a.getFloat("keys-lr", d.keys().learningRate())).withMaxEpochs(a.getInt("keys-epochs", d.keys().maxEpochs())),
-                    a.has("adapter") ? AdapterSpec.parse(a.get("adapter", null)) : null);
+                    a.has("adapter") ? AdapterSpec.parse(a.get("adapter", null)) : null,
+                    new MwiSettings(a.getFloat("mwi-tau", (float) d.mwi().tau()), a.getInt("mwi-every", d.mwi().every()),
+                            a.has("mwi-reset") ? MwiSettings.ResetPolicy.parse(a.get("mwi-reset", null)) : d.mwi().reset()));
             try (LanguageModel m = Models.open(a)) {
                 EditsBench.run(m, s, out, System.out);
             }

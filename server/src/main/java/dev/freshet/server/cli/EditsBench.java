@@ -11,6 +11,7 @@ import dev.freshet.adaptation.eval.EvalData;
 import dev.freshet.adaptation.eval.OldWorldProbe;
 import dev.freshet.adaptation.model.Adaptation;
 import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.mwi.MwiSettings;
 import dev.freshet.adaptation.world.World;
 import dev.freshet.adaptation.world.WorldEdit;
 import dev.freshet.adaptation.world.WorldSize;
@@ -63,15 +64,19 @@ final class EditsBench {
      * @param locft the settings of {@code locft-bf} ({@link LocalizedEditLearner#SETTINGS} unless swept)
      * @param keys the settings of {@code locft-keys} ({@link LocalizedEditLearner#KEYS_SETTINGS} unless swept)
      * @param adapter the tenant adapter every learner starts from; null: the server's default
+     * @param mwi the trainer's momentum weight interpolation ({@code serve --mwi-tau}): versions then hold the slow copy
      */
-    record Settings(int edits, int perVersion, List<String> methods, boolean gated, EditSettings locft, EditSettings keys, AdapterSpec adapter) {
+    record Settings(int edits, int perVersion, List<String> methods, boolean gated, EditSettings locft, EditSettings keys, AdapterSpec adapter,
+            MwiSettings mwi) {
 
         static Settings defaults() {
-            return new Settings(100, 10, TrainingSettings.EDIT_METHODS, true, LocalizedEditLearner.SETTINGS, LocalizedEditLearner.KEYS_SETTINGS, null);
+            return new Settings(100, 10, TrainingSettings.EDIT_METHODS, true, LocalizedEditLearner.SETTINGS, LocalizedEditLearner.KEYS_SETTINGS, null,
+                    TrainingSettings.OFF);
         }
 
         static Settings quick() {
-            return new Settings(30, 10, TrainingSettings.EDIT_METHODS, true, LocalizedEditLearner.SETTINGS, LocalizedEditLearner.KEYS_SETTINGS, null);
+            return new Settings(30, 10, TrainingSettings.EDIT_METHODS, true, LocalizedEditLearner.SETTINGS, LocalizedEditLearner.KEYS_SETTINGS, null,
+                    TrainingSettings.OFF);
         }
     }
 
@@ -87,10 +92,11 @@ final class EditsBench {
         OldWorldProbe probe = EvalData.fromWorld(world).probe(100, 50);
         OldWorldProbe.Result base = probe.measure(model, Adaptation.NONE);
         out.printf("bench edits: %d edits of world 1234, %d per version, learners %s, %s; locft-bf lr %s, up to %d epochs, stop %s;"
-                + " locft-keys SGD lr %s, up to %d epochs, stop %s; base model old-world EM %.1f %%, ppl %.3f%n", edits.size(), s.perVersion(), s.methods(),
+                + " locft-keys SGD lr %s, up to %d epochs, stop %s; %s; base model old-world EM %.1f %%, ppl %.3f%n", edits.size(), s.perVersion(), s.methods(),
                 s.gated() ? "the quality gate decides each version" : "no gate (every version served)", s.locft().learningRate(),
                 s.locft().maxEpochs(), s.locft().stopLoss(), s.keys().learningRate(), s.keys().maxEpochs(), s.keys().stopLoss(),
-                100 * base.exactMatch(), base.perplexity());
+                s.mwi().tau() == 0 ? "no MWI" : "versions hold the MWI slow copy (τ " + (float) s.mwi().tau() + " every " + s.mwi().every() + " steps, reset "
+                        + s.mwi().reset() + ")", 100 * base.exactMatch(), base.perplexity());
         List<Row> rows = new ArrayList<>();
         for (String method : s.methods()) {
             rows.add(runOne(model, s, method, edits, probe, out));
@@ -116,6 +122,7 @@ final class EditsBench {
         o.addProperty("edits", s.edits());
         o.addProperty("per_version", s.perVersion());
         o.addProperty("gated", s.gated());
+        o.addProperty("mwi_tau", s.mwi().tau());
         o.addProperty("base_old_qa_em", base.exactMatch());
         o.addProperty("base_old_ppl", base.perplexity());
         JsonArray a = new JsonArray();
@@ -147,7 +154,7 @@ final class EditsBench {
         AdapterStore store = new AdapterStore(dir);
         TrainingSettings settings = TrainingSettings.defaults(model.config().family())
                 .withBatching(s.perVersion(), Duration.ofSeconds(2), Math.max(16, s.perVersion()))
-                .withEdits(method, null);
+                .withEdits(method, null).withMwi(s.mwi());
         if (s.adapter() != null) {
             settings = settings.withAdapter(s.adapter());
         }
@@ -237,8 +244,10 @@ final class EditsBench {
             steps += candidate.manifest().metrics().getOrDefault("train_steps", 0.0).longValue();
             store.save(tenant.value(), candidate);
             GateVerdict verdict = gate.evaluate(served(), served == null ? 0 : served.manifest().version(), candidate.adaptation(), version);
-            out.printf("  %s v%d: %d records, %s (%s)%n", candidate.manifest().method(), version, covered.size(), verdict.passed() ? "promoted" : "rejected",
-                    verdict.reason());
+            Double ppl = verdict.scores().get("perplexity.candidate");
+            Double base = verdict.scores().get("perplexity.base");
+            out.printf("  %s v%d: %d records, %s (%s)%s%n", candidate.manifest().method(), version, covered.size(), verdict.passed() ? "promoted" : "rejected",
+                    verdict.reason(), ppl == null || base == null ? "" : String.format(java.util.Locale.ROOT, "; gate perplexity %.3f, base %.3f", ppl, base));
             if (verdict.passed()) {
                 if (served != null) {
                     served.close();

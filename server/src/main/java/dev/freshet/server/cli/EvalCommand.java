@@ -72,6 +72,7 @@ final class EvalCommand implements Command {
               --weightings LIST     comma-separated (default %s); also oracle: weight only on the
                                     answers the questions ask for, an upper bound that reads them
               --optimizer NAME      adamw (default, the paper's test time) or sgd (meta-training's inner step)
+              --steps-per-doc N     optimizer steps on each document before the next (default 1, the paper's)
               --adapter SPEC        e.g. delta:targets=c_attn+c_proj+c_fc or lora:r=8,alpha=16,targets=c_attn (default %s)
               --weighting DIR       meta-trained CaMeLS weighting model, e.g. a meta-train DIR/best (default: the
                                     bundled one when --model is the bundled model, else an UNTRAINED one,
@@ -109,7 +110,7 @@ final class EvalCommand implements Command {
     @Override
     public Set<String> valuedOptions() {
         return Set.of("seeds", "first-seed", "out", "data", "world-seed", "lr", "optimizer", "documents", "weightings", "adapter", "weighting", "edits", "window", "location",
-                "epochs", "steps-per-edit", "replay", "stop-loss", "arms", "retain", "key-ridge", "key-lr", "windows", "docs-per-window", "edits-per-window", "doc-weighting", "tau", "every", "reset", "threads", "model", "device");
+                "epochs", "steps-per-doc", "steps-per-edit", "replay", "stop-loss", "arms", "retain", "key-ridge", "key-lr", "windows", "docs-per-window", "edits-per-window", "doc-weighting", "tau", "every", "reset", "threads", "model", "device");
     }
 
     @Override
@@ -163,7 +164,7 @@ final class EvalCommand implements Command {
         UptakeEval.Settings d = quick ? UptakeEval.Settings.QUICK : UptakeEval.Settings.FULL;
         UptakeEval.Settings s = new UptakeEval.Settings(a.getInt("documents", d.documents()), a.getInt("seeds", d.seeds()), a.getLong("first-seed", d.firstSeed()),
                 a.has("adapter") ? AdapterSpec.parse(a.get("adapter", "")) : d.adapter(), a.get("optimizer", d.optimizer()),
-                a.getFloat("lr", d.learningRate()), d.clipNorm(), d.oldQa(), d.oldTexts());
+                a.getFloat("lr", d.learningRate()), d.clipNorm(), d.oldQa(), d.oldTexts(), a.getInt("steps-per-doc", d.stepsPerDocument()));
         List<String> names = Arrays.stream(a.get("weightings", String.join(",", TokenWeighting.NAMES)).split(",")).map(String::trim).toList();
         try (Weightings w = Weightings.open(names, weightingModel(a), model, data)) {
             List<UptakeEval.Arm> arms = new ArrayList<>();

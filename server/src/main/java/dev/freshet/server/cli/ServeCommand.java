@@ -2,6 +2,7 @@ package dev.freshet.server.cli;
 
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.mwi.MwiSettings;
+import dev.freshet.adaptation.world.TextsFile;
 import dev.freshet.server.app.Freshet;
 import dev.freshet.server.app.Gates;
 import dev.freshet.server.app.Role;
@@ -73,6 +74,11 @@ final class ServeCommand implements Command {
               --weighting-dir DIR  a bin/freshet meta-train output (DIR/best) for camels on another base model
               --gate-max-perplexity-rise X   relative rise of old-world perplexity the gate lets through (default 0.05)
               --gate-max-exact-match-drop X  fall of neighbourhood exact match it lets through, 0..1 (default 0.05)
+              --gate-max-perplexity-rise-from-base X   rise over the base model's perplexity any version may
+                                   reach, however small its steps (default 0.5; off: no bound)
+              --gate-probes FILE   what the gate measures: JSONL of {"text"} lines (perplexity) and
+                                   {"question","answer"} lines (exact match); default: a sample of the default
+                                   model's synthetic world (give your own with --model)
               --role R             all (train and serve, default), trainer (train and announce versions on
                                    PREFIX.adapters), or server (serve only: follow PREFIX.adapters)
               --config FILE        a properties file of these options (key = option name, e.g. http-port=8080)
@@ -89,7 +95,7 @@ final class ServeCommand implements Command {
     public Set<String> valuedOptions() {
         return Set.of("http-port", "http-host", "data-dir", "max-in-flight", "max-body-bytes", "infer-threads", "model", "device",
                 "kafka", "kafka-port", "topic-prefix", "partitions", "lr", "role", "config", "weighting", "weighting-dir", "gate-max-perplexity-rise",
-                "gate-max-exact-match-drop", "mwi-tau", "mwi-every", "mwi-reset", "edit-method",
+                "gate-max-exact-match-drop", "gate-max-perplexity-rise-from-base", "gate-probes", "mwi-tau", "mwi-every", "mwi-reset", "edit-method",
                 "edit-location", "edit-preserve");
     }
 
@@ -154,10 +160,16 @@ final class ServeCommand implements Command {
         }
         if (a.has("no-gate")) {
             o = o.withGate(Gates::none);
-        } else if (a.has("gate-max-perplexity-rise") || a.has("gate-max-exact-match-drop")) {
-            ProbeSetGate.Thresholds t = new ProbeSetGate.Thresholds(a.getFloat("gate-max-perplexity-rise", 0.05f),
-                    a.getFloat("gate-max-exact-match-drop", 0.05f));
-            o = o.withGate(m -> Gates.forModel(m, t));
+        } else if (a.has("gate-max-perplexity-rise") || a.has("gate-max-exact-match-drop") || a.has("gate-max-perplexity-rise-from-base")
+                || a.has("gate-probes")) {
+            ProbeSetGate.Thresholds d = ProbeSetGate.Thresholds.defaults();
+            boolean unbounded = a.get("gate-max-perplexity-rise-from-base", "").equals("off");
+            ProbeSetGate.Thresholds t = new ProbeSetGate.Thresholds(a.getDouble("gate-max-perplexity-rise", d.maxPerplexityIncrease()),
+                    a.getDouble("gate-max-exact-match-drop", d.maxExactMatchDrop()),
+                    unbounded ? Double.POSITIVE_INFINITY : a.getDouble("gate-max-perplexity-rise-from-base", d.maxPerplexityRiseFromBase()));
+            // Read here, so a bad file stops serve at start with its line named.
+            TextsFile probes = a.has("gate-probes") ? TextsFile.read(Path.of(a.get("gate-probes", null)), "gate-probes") : null;
+            o = o.withGate(m -> Gates.forModel(m, t, probes));
         }
         if (a.has("role")) {
             o = o.withRole(Role.parse(a.get("role", "all")));

@@ -7,6 +7,7 @@ import dev.freshet.server.training.RegistrySink;
 import dev.freshet.server.training.RoundMetrics;
 import dev.freshet.server.training.TrainingEvents;
 import dev.freshet.server.training.WorkItem;
+import dev.freshet.streams.record.Reason;
 import dev.freshet.streams.record.Rejection;
 import dev.freshet.streams.record.TenantId;
 import java.time.Clock;
@@ -53,6 +54,13 @@ public final class TrainingMetrics implements TrainingEvents, IntakeEvents, Regi
         metrics.recordsConsumed().labelValues(item.origin().topic(), item.tenant().value()).inc();
         metrics.recordsDeadLettered().labelValues(item.origin().topic(), item.tenant().value(),
                 rejection.reason().name().toLowerCase(Locale.ROOT)).inc();
+    }
+
+    @Override
+    public void gateRejected(TenantId tenant, long version, List<WorkItem> records, String verdict) {
+        for (WorkItem item : records) { // consumed already, when they trained
+            metrics.recordsDeadLettered().labelValues(item.origin().topic(), tenant.value(), Reason.GATE_REJECTED.headerValue()).inc();
+        }
     }
 
     @Override

@@ -47,20 +47,23 @@ public final class ProbeSetGate implements QualityGate {
     /**
      * How much regression is tolerated.
      *
-     * @param maxPerplexityIncrease relative rise allowed, e.g. 0.05 = 5 %
+     * @param maxPerplexityIncrease relative rise over the served version allowed, e.g. 0.05 = 5 %
      * @param maxExactMatchDrop absolute fall allowed in [0, 1], e.g. 0.05 = 5 points
+     * @param maxPerplexityRiseFromBase relative rise over the base model allowed, whatever the steps: without it
+     *     each version may add {@code maxPerplexityIncrease} to the last, and a long-lived tenant drifts without bound
+     *     (+5 % a version compounds to 4.3 times the base's perplexity after 30 versions); infinity turns it off
      */
-    public record Thresholds(double maxPerplexityIncrease, double maxExactMatchDrop) {
+    public record Thresholds(double maxPerplexityIncrease, double maxExactMatchDrop, double maxPerplexityRiseFromBase) {
         public Thresholds {
-            if (!(maxPerplexityIncrease >= 0) || !(maxExactMatchDrop >= 0 && maxExactMatchDrop <= 1)) {
+            if (!(maxPerplexityIncrease >= 0) || !(maxExactMatchDrop >= 0 && maxExactMatchDrop <= 1) || !(maxPerplexityRiseFromBase >= 0)) {
                 throw new IllegalArgumentException("gate thresholds must be >= 0 (exact-match drop at most 1), got "
-                        + maxPerplexityIncrease + ", " + maxExactMatchDrop);
+                        + maxPerplexityIncrease + ", " + maxExactMatchDrop + ", " + maxPerplexityRiseFromBase);
             }
         }
 
-        /** 5 % perplexity, 5 points of exact match. */
+        /** 5 % perplexity a version, 5 points of exact match, 50 % perplexity over the base model in all. */
         public static Thresholds defaults() {
-            return new Thresholds(0.05, 0.05);
+            return new Thresholds(0.05, 0.05, 0.5);
         }
     }
 
@@ -122,6 +125,16 @@ public final class ProbeSetGate implements QualityGate {
                 failures.add(String.format(Locale.ROOT, "old-world perplexity %.3f -> %.3f (+%.1f%%, limit %.1f%%)", before.perplexity(),
                         after.perplexity(), 100 * rise, 100 * thresholds.maxPerplexityIncrease()));
             }
+            if (Double.isFinite(thresholds.maxPerplexityRiseFromBase())) {
+                double base = base().perplexity();
+                double total = after.perplexity() / base - 1;
+                scores.put("perplexity.base", base);
+                if (!(total <= thresholds.maxPerplexityRiseFromBase())) {
+                    failures.add(String.format(Locale.ROOT, "old-world perplexity %.3f is +%.1f%% over the base model's %.3f (limit %.1f%%;"
+                            + " roll back, or raise gate-max-perplexity-rise-from-base)", after.perplexity(), 100 * total, base,
+                            100 * thresholds.maxPerplexityRiseFromBase()));
+                }
+            }
         }
         if (!probes.neighbourhood().isEmpty()) {
             scores.put("exact_match.served", before.exactMatch());
@@ -133,6 +146,11 @@ public final class ProbeSetGate implements QualityGate {
         }
         String reason = failures.isEmpty() ? "within thresholds" : String.join("; ", failures);
         return new GateVerdict(failures.isEmpty(), reason, servedVersion, scores);
+    }
+
+    /** The base model's measurements: the first served side of every tenant, so usually remembered already. */
+    private Measured base() {
+        return measured.computeIfAbsent(Adaptation.NONE, this::measure);
     }
 
     private Measured measure(Adaptation a) {

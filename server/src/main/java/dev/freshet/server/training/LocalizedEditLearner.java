@@ -1,7 +1,5 @@
 package dev.freshet.server.training;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.freshet.adaptation.adapter.Adapter;
 import dev.freshet.adaptation.adapter.AdapterSpec;
 import dev.freshet.adaptation.editing.BreadthFirstEditor;
@@ -12,16 +10,13 @@ import dev.freshet.adaptation.editing.KeyPreconditioner;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.model.ModelConfig;
 import dev.freshet.adaptation.world.QaFormat;
-import dev.freshet.adaptation.world.QaPair;
+import dev.freshet.adaptation.world.TextsFile;
 import dev.freshet.adaptation.world.World;
 import dev.freshet.adaptation.world.WorldEdit;
 import dev.freshet.adaptation.world.WorldSize;
 import dev.freshet.streams.record.EditRecord;
 import dev.freshet.streams.record.Reason;
 import dev.freshet.streams.record.Rejection;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -111,56 +106,14 @@ public final class LocalizedEditLearner implements EditLearner {
 
     /**
      * As configured: {@code locft-bf}, or {@code locft-keys} with the texts of {@link TrainingSettings#editPreserve}
-     * ({@link #preservedTexts}), else {@link #preservedQuestions}.
+     * ({@link TextsFile}), else {@link #preservedQuestions}.
      */
     public static LocalizedEditLearner of(TrainingSettings settings) {
         if (!settings.editMethod().equals(KEYS_NAME)) {
             return new LocalizedEditLearner(SETTINGS, settings.editLocation());
         }
         Path file = settings.editPreserve();
-        return withKeys(KEYS_SETTINGS, settings.editLocation(), file == null ? preservedQuestions() : preservedTexts(file));
-    }
-
-    /**
-     * The texts of an {@code edit-preserve} file: JSONL, each line {@code {"text": ...}} or {@code {"question": ...,
-     * "answer": ...}} (the shapes {@code bin/freshet world --out} writes); blank lines are skipped.
-     *
-     * @throws IllegalArgumentException naming the file and line of the first problem, or an empty file
-     */
-    public static List<String> preservedTexts(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("edit-preserve " + file + ": cannot read it (" + e.getMessage() + ")", e);
-        }
-        List<String> texts = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            if (!lines.get(i).isBlank()) {
-                texts.add(preservedText(lines.get(i), "edit-preserve " + file + " line " + (i + 1)));
-            }
-        }
-        if (texts.isEmpty()) {
-            throw new IllegalArgumentException("edit-preserve " + file + " holds no texts");
-        }
-        return texts;
-    }
-
-    /** One line's text: {@code "text"}, or a question and its answer in the QA format. */
-    private static String preservedText(String line, String where) {
-        JsonObject o;
-        try {
-            o = JsonParser.parseString(line).getAsJsonObject();
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(where + ": not a JSON object (" + e.getMessage() + ")", e);
-        }
-        if (o.has("text") && o.get("text").isJsonPrimitive()) {
-            return o.get("text").getAsString();
-        }
-        if (o.has("question") && o.has("answer") && o.get("question").isJsonPrimitive() && o.get("answer").isJsonPrimitive()) {
-            return QaFormat.text(new QaPair(o.get("question").getAsString(), o.get("answer").getAsString()));
-        }
-        throw new IllegalArgumentException(where + ": expected {\"text\": ...} or {\"question\": ..., \"answer\": ...}, got keys " + o.keySet());
+        return withKeys(KEYS_SETTINGS, settings.editLocation(), file == null ? preservedQuestions() : TextsFile.read(file, "edit-preserve").allAsTexts());
     }
 
     /**

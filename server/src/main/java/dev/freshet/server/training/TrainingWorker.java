@@ -334,6 +334,7 @@ public final class TrainingWorker implements PartitionHandoff, AutoCloseable {
         }
         t.covered.add(covered);
         t.fast.resetRound();
+        List<WorkItem> learned = List.copyOf(t.pending);
         t.pending.forEach(i -> i.origin().receipt().durable());
         t.riders.forEach(r -> r.origin().receipt().durable());
         t.clearPending();
@@ -342,6 +343,18 @@ public final class TrainingWorker implements PartitionHandoff, AutoCloseable {
         if (outcome == VersionSink.Outcome.REJECTED) {
             t.stale = true; // reloaded on the tenant's next record, from the newest version the gate did not refuse
             LOG.info("tenant {}: v{} was rejected; training resumes from the served version", tenant, version);
+            // After the commit: the rejection itself is durable in the version's history, the dead letters tell producers.
+            events.gateRejected(tenant, version, learned, verdict(tenant, version));
+        }
+    }
+
+    /** The gate's reason for refusing {@code version}, from the tenant's history. */
+    private String verdict(TenantId tenant, long version) {
+        try {
+            VersionInfo h = store.historyRecords(tenant.value()).get(version);
+            return h == null || h.gate() == null ? "no verdict recorded" : h.gate().reason();
+        } catch (IOException e) {
+            return "verdict unreadable (" + e.getMessage() + ")";
         }
     }
 

@@ -5,12 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.freshet.adaptation.adapter.Adapter;
+import dev.freshet.adaptation.eval.QaEval;
+import dev.freshet.adaptation.model.Adaptation;
+import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.model.ModelConfig;
 import dev.freshet.adaptation.mwi.MwiSettings;
+import dev.freshet.server.app.Freshet;
 import dev.freshet.server.http.HttpConfig;
+import dev.freshet.server.serving.GateVerdict;
+import dev.freshet.server.serving.TestModels;
 import dev.freshet.server.training.TrainingSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -79,6 +87,27 @@ class ConfigLayersTest {
         assertThrows(IllegalArgumentException.class, () -> options.apply(new String[] {"--gate-max-exact-match-drop", "2"}));
         assertThrows(IllegalArgumentException.class, () -> options.apply(new String[] {"--gate-max-perplexity-rise", "-0.1"}));
         options.apply(new String[] {"--gate-max-perplexity-rise", "0.25", "--gate-max-exact-match-drop", "0.25"});
+        options.apply(new String[] {"--gate-max-perplexity-rise-from-base", "off"});
+        assertThrows(IllegalArgumentException.class, () -> options.apply(new String[] {"--gate-max-perplexity-rise-from-base", "-1"}));
+    }
+
+    /** {@code --gate-probes}: read at start (a bad line named), and the gate then measures exactly what the file holds. */
+    @Test
+    void gateProbesComeFromTheFile() throws Exception {
+        ServeCommand serve = new ServeCommand();
+        java.util.function.Function<String[], Freshet.Options> options = argv -> ServeCommand.options(
+                Args.parse(argv, 0, serve.valuedOptions(), serve.flagOptions()), dir, 0, HttpConfig.defaults());
+        Path bad = Files.writeString(dir.resolve("probes-bad.jsonl"), "{\"text\": \"fine\"}\n{\"answer\": \"x\"}\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> options.apply(new String[] {"--gate-probes", bad.toString()}));
+        assertTrue(e.getMessage().contains("gate-probes") && e.getMessage().contains("probes-bad.jsonl line 2"), e.getMessage());
+
+        Path texts = Files.writeString(dir.resolve("probes.jsonl"), "{\"text\": \"" + TestModels.CORPUS.get(1) + "\"}\n");
+        LanguageModel model = TestModels.model();
+        try (Adapter v1 = TestModels.candidate(model, 1, 0.01f)) {
+            GateVerdict v = options.apply(new String[] {"--gate-probes", texts.toString()}).gate().apply(model).evaluate(Adaptation.NONE, 0, v1.adaptation(), 1);
+            assertEquals(QaEval.perplexity(model, Adaptation.NONE, List.of(TestModels.CORPUS.get(1))), v.scores().get("perplexity.served"), 1e-9);
+            assertFalse(v.scores().containsKey("exact_match.served"), "the file has no questions: " + v.scores());
+        }
     }
 
     @Test

@@ -1,15 +1,20 @@
 package dev.freshet.server.serving;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
 import dev.freshet.adaptation.adapter.Adapter;
+import dev.freshet.adaptation.adapter.AdapterSpec;
+import dev.freshet.adaptation.eval.QaEval;
 import dev.freshet.adaptation.model.Adaptation;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.world.QaPair;
 import java.time.Duration;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -58,11 +63,52 @@ class ProbeSetGateTest {
         }
     }
 
+    /**
+     * The per-version threshold compares with the served version only, so small steps could drift without bound; the
+     * bound from the base model rejects a candidate whose step is tiny but whose total rise is past it.
+     */
+    @Test
+    void theRiseFromTheBaseModelIsBoundedWhateverTheStep() {
+        try (Adapter served = scrambled(); Adapter candidate = scrambled()) {
+            double base = QaEval.perplexity(model, Adaptation.NONE, probes.oldWorldTexts());
+            double rise = QaEval.perplexity(model, candidate.adaptation(), probes.oldWorldTexts()) / base - 1;
+            assertTrue(rise > 0.001, "the noisy candidate is worse than the base model: " + rise);
+
+            GateVerdict tight = new ProbeSetGate(model, probes, new ProbeSetGate.Thresholds(0.05, 1, rise / 2))
+                    .evaluate(served.adaptation(), 1, candidate.adaptation(), 2);
+            assertFalse(tight.passed(), "the step is nothing, the total rise is twice the bound");
+            assertTrue(tight.reason().contains("over the base model's") && !tight.reason().contains("->"), tight.reason());
+            assertEquals(base, tight.scores().get("perplexity.base"), 1e-9);
+
+            assertTrue(new ProbeSetGate(model, probes, new ProbeSetGate.Thresholds(0.05, 1, rise * 2))
+                    .evaluate(served.adaptation(), 1, candidate.adaptation(), 2).passed());
+            GateVerdict unbounded = new ProbeSetGate(model, probes, new ProbeSetGate.Thresholds(0.05, 1, Double.POSITIVE_INFINITY))
+                    .evaluate(served.adaptation(), 1, candidate.adaptation(), 2);
+            assertTrue(unbounded.passed() && !unbounded.scores().containsKey("perplexity.base"), unbounded.toString());
+        }
+    }
+
     @Test
     void anAdapterIsAppliedThroughOneObjectSoItsIdentityNamesIt() {
         try (Adapter v1 = TestModels.candidate(model, 1, 0)) {
             assertSame(v1.adaptation(), v1.adaptation());
         }
+    }
+
+    /** The MLP's input projections shifted by seeded noise as large as their weights: a clearly worse model. */
+    private Adapter scrambled() {
+        Adapter a = Adapter.create(model, new AdapterSpec.Delta(List.of("c_fc")), "test", 1);
+        SplittableRandom rng = new SplittableRandom(3);
+        for (NDArray delta : a.tensors().values()) {
+            float[] v = new float[(int) delta.getShape().size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) rng.nextGaussian();
+            }
+            try (NDArray n = a.manager().create(v, delta.getShape())) {
+                delta.addi(n);
+            }
+        }
+        return a;
     }
 
     private static Adaptation counting(Adaptation inner, AtomicInteger calls) {

@@ -12,8 +12,6 @@ import dev.freshet.adaptation.adapter.AdapterSpec;
 import dev.freshet.adaptation.editing.EditResult;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.model.ModelConfig;
-import dev.freshet.adaptation.world.QaFormat;
-import dev.freshet.adaptation.world.QaPair;
 import dev.freshet.adaptation.world.WorldEdit;
 import dev.freshet.server.serving.AdapterStore;
 import java.nio.file.Files;
@@ -132,13 +130,11 @@ class LocalizedEditLearnerTest {
         return m;
     }
 
-    /** {@code edit-preserve}: both JSONL shapes are read, blank lines skipped; a bad file fails naming the file and line. */
+    /** {@code edit-preserve}: the file's texts fit the metric; a bad file fails at construction naming the file and line. */
     @Test
-    void preservedTextsComeFromEitherShapeAndABadFileIsNamed() throws Exception {
+    void preservedTextsComeFromTheFileAndABadFileIsNamed() throws Exception {
         Path good = dir.resolve("keep.jsonl");
-        Files.writeString(good, "{\"text\": \"Kreslux Systems was established in 2016.\"}\n\n{\"question\": \"Where was Tovrak Melun born?\", \"answer\": \"Karvel\"}\n");
-        assertEquals(List.of("Kreslux Systems was established in 2016.", QaFormat.text(new QaPair("Where was Tovrak Melun born?", "Karvel"))),
-                LocalizedEditLearner.preservedTexts(good));
+        Files.writeString(good, "{\"text\": \"Kreslux Systems was established in 2016.\"}\n{\"question\": \"Where was Tovrak Melun born?\", \"answer\": \"Karvel\"}\n");
         TrainingSettings s = TrainingSettings.defaults(ModelConfig.Family.GPT2).withEdits("locft-keys", null);
         LocalizedEditLearner learner = LocalizedEditLearner.of(s.withEditPreserve(good));
         assertEquals("locft-keys", learner.method());
@@ -147,15 +143,7 @@ class LocalizedEditLearnerTest {
         Path bad = dir.resolve("bad.jsonl");
         Files.writeString(bad, "{\"text\": \"fine\"}\nnot json\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LocalizedEditLearner.of(s.withEditPreserve(bad)));
-        assertTrue(e.getMessage().contains("bad.jsonl line 2"), e.getMessage());
-        Files.writeString(bad, "{\"prompt\": \"Q: x?\\nA:\"}\n");
-        e = assertThrows(IllegalArgumentException.class, () -> LocalizedEditLearner.preservedTexts(bad));
-        assertTrue(e.getMessage().contains("line 1") && e.getMessage().contains("prompt"), e.getMessage());
-        Files.writeString(bad, "\n");
-        e = assertThrows(IllegalArgumentException.class, () -> LocalizedEditLearner.preservedTexts(bad));
-        assertTrue(e.getMessage().contains("holds no texts"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LocalizedEditLearner.preservedTexts(dir.resolve("missing.jsonl")));
-        assertTrue(e.getMessage().contains("missing.jsonl") && e.getMessage().contains("cannot read"), e.getMessage());
+        assertTrue(e.getMessage().contains("edit-preserve") && e.getMessage().contains("bad.jsonl line 2"), e.getMessage());
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.freshet.server.verticle;
 
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.server.serving.AdapterStore;
+import dev.freshet.server.training.GateRejectionLetters;
 import dev.freshet.server.training.IntakeSettings;
 import dev.freshet.server.training.ServingPressure;
 import dev.freshet.server.training.TrainingEvents;
@@ -43,9 +44,10 @@ final class Pipeline implements AutoCloseable {
                 new StringSerializer(), new ByteArraySerializer());
         DeadLetterPublisher deadLetters = new DeadLetterPublisher(deadLetterProducer, topics.deadLetter());
         TrainingQueue queue = new TrainingQueue(settings.queueCapacity());
-        this.worker = new TrainingWorker(model, settings, queue, TrainingWorker.Learners.defaults(settings), store, sink, ServingPressure.NONE, events);
-        worker.start();
         RecordCodec codec = new RecordCodec();
+        this.worker = new TrainingWorker(model, settings, queue, TrainingWorker.Learners.defaults(settings), store, sink, ServingPressure.NONE,
+                TrainingEvents.both(events, new GateRejectionLetters(deadLetters, codec)));
+        worker.start();
         String docs = await(vertx.deployVerticle(new DocumentsVerticle(topics, codec, queue, deadLetters, documentsPolicy, intake)));
         String edits = await(vertx.deployVerticle(new EditsVerticle(topics, codec, queue, deadLetters, editsPolicy, intake)));
         this.deployments = List.of(docs, edits);

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.model.ModelConfig;
+import dev.freshet.server.serving.AdapterState;
 import dev.freshet.server.serving.AdapterStore;
+import dev.freshet.server.serving.GateVerdict;
+import dev.freshet.server.serving.VersionInfo;
 import dev.freshet.server.training.CoveredRecords;
 import dev.freshet.server.training.IntakeSettings;
 import dev.freshet.server.training.LocalStoreSink;
@@ -16,12 +19,16 @@ import dev.freshet.server.training.TrainingEvents;
 import dev.freshet.server.training.TrainingSettings;
 import dev.freshet.server.training.VersionSink;
 import dev.freshet.server.training.WorkItem;
+import dev.freshet.streams.codec.Decoded;
+import dev.freshet.streams.codec.RecordCodec;
 import dev.freshet.streams.embedded.EmbeddedKafka;
 import dev.freshet.streams.kafka.CommitAfterDurable;
 import dev.freshet.streams.kafka.CommitPolicy;
 import dev.freshet.streams.kafka.DeadLetterHeaders;
 import dev.freshet.streams.kafka.Topics;
 import dev.freshet.streams.record.DeadLetter;
+import dev.freshet.streams.record.DocumentRecord;
+import dev.freshet.streams.record.EditRecord;
 import dev.freshet.streams.record.Reason;
 import dev.freshet.streams.record.TenantId;
 import io.vertx.core.Vertx;
@@ -152,6 +159,45 @@ class TrainingPipelineIT {
                 topics.edits() + "@0", Reason.MISSING_FIELD), reasonBySource);
         assertEquals(List.of("g1"), KafkaFixture.coveredIds(store, ACME, CoveredRecords.Kind.DOCUMENT));
         assertEquals(List.of("e2"), KafkaFixture.coveredIds(store, ACME, CoveredRecords.Kind.EDIT));
+    }
+
+    /** A version the gate refuses is committed (durable), and each record it held goes to the dead-letter topic with the verdict. */
+    @Test
+    void theRecordsOfAVersionTheGateRejectsAreDeadLetteredWithTheVerdict() throws Exception {
+        Topics topics = fixture.topics("p9", 1);
+        fixture.send(topics.documents(), ACME.value(), doc("r1"));
+        fixture.send(topics.edits(), ACME.value(), "{\"id\": \"e1\", \"prompt\": \"Q: When was Kreslux founded?\\nA:\", \"target\": \"2019\"}");
+        AdapterStore store = new AdapterStore(dataDir);
+        String verdict = "old-world perplexity 1.500 -> 1.900 (+26.7%, limit 5.0%)";
+        VersionSink rejecting = (tenant, candidate, covered) -> { // as the registry does when its gate refuses
+            try (candidate) {
+                store.save(tenant.value(), candidate);
+                store.writeHistoryRecord(tenant.value(), VersionInfo.of(candidate.manifest(), AdapterState.REJECTED, new GateVerdict(false, verdict, 0, Map.of())));
+                return VersionSink.Outcome.REJECTED;
+            }
+        };
+        try (Pipeline p = new Pipeline(vertx, kafka.bootstrapServers(), topics, model, settings(8), store, rejecting,
+                new CommitAfterDurable(), new CommitAfterDurable(), intake("it-p9"), TrainingEvents.NONE)) {
+            KafkaFixture.await("the rejected versions' records are committed", () ->
+                    Long.valueOf(1).equals(committed("it-p9.documents").get(new TopicPartition(topics.documents(), 0)))
+                            && Long.valueOf(1).equals(committed("it-p9.edits").get(new TopicPartition(topics.edits(), 0))));
+        }
+        Map<String, DeadLetter> bySource = new java.util.HashMap<>();
+        fixture.read(topics.deadLetter(), 2).forEach(r -> {
+            DeadLetter l = DeadLetterHeaders.read(r).orElseThrow();
+            bySource.put(l.sourceTopic() + "@" + l.offset(), l);
+        });
+        assertEquals(Set.of(topics.documents() + "@0", topics.edits() + "@0"), bySource.keySet());
+        RecordCodec codec = new RecordCodec();
+        DeadLetter d = bySource.get(topics.documents() + "@0");
+        assertEquals(Reason.GATE_REJECTED, d.reason());
+        assertTrue(d.detail().contains("rejected by the quality gate: " + verdict), d.detail());
+        assertEquals(ACME.value(), d.key());
+        var doc = ((Decoded.Accepted<DocumentRecord>) codec.decodeDocument(d.key(), d.value())).value();
+        assertEquals("r1", doc.id(), "the letter carries the record, ready to be produced again");
+        assertTrue(doc.text().contains("Kreslux Systems was established in 2016."));
+        var edit = ((Decoded.Accepted<EditRecord>) codec.decodeEdit(ACME.value(), bySource.get(topics.edits() + "@0").value())).value();
+        assertEquals("2019", edit.target());
     }
 
     @Test

@@ -26,7 +26,12 @@ public enum Reason {
     /** Training on the record produced a NaN or infinite loss. */
     NAN_LOSS,
     /** Anything else that went wrong while processing a record that decoded fine. */
-    PROCESSING_FAILED;
+    PROCESSING_FAILED,
+    /**
+     * The record was learned into an adapter version that the quality gate then refused, so it is not served; the
+     * detail carries the verdict. Producing it again retrains it (on its own, or with a looser gate).
+     */
+    GATE_REJECTED;
 
     private final String headerValue = name().toLowerCase(Locale.ROOT);
 
