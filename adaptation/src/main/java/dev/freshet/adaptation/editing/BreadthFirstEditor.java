@@ -1,5 +1,6 @@
 package dev.freshet.adaptation.editing;
 
+import ai.djl.ndarray.NDArray;
 import dev.freshet.adaptation.adapter.Adapter;
 import dev.freshet.adaptation.editing.EditResult.EditStep;
 import dev.freshet.adaptation.model.LanguageModel;
@@ -73,7 +74,23 @@ public final class BreadthFirstEditor extends LocalizedTraining {
      * The learning rate is then SGD's: about 200 times Adam's (0.1 against 5e-4 on the default model).
      */
     public BreadthFirstEditor precondition(KeyPreconditioner preconditioner) {
-        this.keys = preconditioner.forTrainable(trainable); // fails here on a preconditioner for another module
+        return precondition(List.of(preconditioner));
+    }
+
+    /**
+     * As {@link #precondition(KeyPreconditioner)} with one metric per module, for an editor that trains deltas at
+     * several locations (each preconditioner acts on its own module's delta only).
+     */
+    public BreadthFirstEditor precondition(List<KeyPreconditioner> preconditioners) {
+        // Built here, so a preconditioner for a module this editor does not train fails now, not at the first step.
+        List<GradientStep.Preconditioner> each = preconditioners.stream().map(p -> p.forTrainable(trainable)).toList();
+        this.keys = (name, grad) -> {
+            NDArray g = grad;
+            for (GradientStep.Preconditioner p : each) {
+                g = p.apply(name, g);
+            }
+            return g;
+        };
         return this;
     }
 

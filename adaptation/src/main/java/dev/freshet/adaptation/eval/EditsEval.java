@@ -116,21 +116,33 @@ public final class EditsEval {
     /** One compared editor: where it trains, in which order, at which rate. */
     record Arm(String key, String label, List<String> modules, EditOrder order, float learningRate) {}
 
-    /** The arms for a model: the localized module, and the whole layer that holds it. */
+    /**
+     * The arms for a model: the localized modules ({@code location}, one projection or several joined by {@code +}, each
+     * with its own delta, spread over layers as MEMIT spreads an update), and the whole layer holding the first.
+     */
     static List<Arm> arms(LanguageModel model, Settings s) {
-        EditLocations.Location layer = EditLocations.candidates(model).stream()
-                .filter(l -> l.wholeLayer() && l.modules().contains(s.location()))
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("edit location '" + s.location() + "' is no projection of " + model.id()
-                        + "; candidates: " + EditLocations.candidates(model).stream().filter(l -> l.modules().size() == 1).map(l -> l.modules().get(0)).toList()));
+        List<String> modules = modules(s.location());
+        List<EditLocations.Location> candidates = EditLocations.candidates(model);
+        for (String m : modules) {
+            if (candidates.stream().noneMatch(l -> l.wholeLayer() && l.modules().contains(m))) {
+                throw new IllegalArgumentException("edit location '" + m + "' is no projection of " + model.id() + "; candidates: "
+                        + candidates.stream().filter(l -> l.modules().size() == 1).map(l -> l.modules().get(0)).toList());
+            }
+        }
+        EditLocations.Location layer = candidates.stream().filter(l -> l.wholeLayer() && l.modules().contains(modules.get(0))).findFirst().orElseThrow();
         float lr = s.edit().learningRate();
         return List.of(
-                new Arm("locft", "LocFT-BF", List.of(s.location()), EditOrder.BREADTH_FIRST, lr),
-                new Arm("df", "FT depth-first", List.of(s.location()), EditOrder.DEPTH_FIRST, lr),
+                new Arm("locft", "LocFT-BF", modules, EditOrder.BREADTH_FIRST, lr),
+                new Arm("df", "FT depth-first", modules, EditOrder.DEPTH_FIRST, lr),
                 new Arm("layer", "FT full layer (BF)", layer.modules(), EditOrder.BREADTH_FIRST, lr / 10),
-                new Arm("retain", "LocFT-BF + retain", List.of(s.location()), EditOrder.BREADTH_FIRST, lr),
-                new Arm("retain-old", "LocFT-BF + old retain", List.of(s.location()), EditOrder.BREADTH_FIRST, lr),
-                new Arm("precond", "LocFT-BF + key precond.", List.of(s.location()), EditOrder.BREADTH_FIRST, s.keyLearningRate()));
+                new Arm("retain", "LocFT-BF + retain", modules, EditOrder.BREADTH_FIRST, lr),
+                new Arm("retain-old", "LocFT-BF + old retain", modules, EditOrder.BREADTH_FIRST, lr),
+                new Arm("precond", "LocFT-BF + key precond.", modules, EditOrder.BREADTH_FIRST, s.keyLearningRate()));
+    }
+
+    /** The modules of a location: {@code h.2.mlp.c_proj+h.3.mlp.c_proj} names two. */
+    static List<String> modules(String location) {
+        return List.of(location.split("\\+"));
     }
 
     public static EvalTable run(LanguageModel model, EvalData data, Settings s, Consumer<String> progress) {
@@ -188,11 +200,13 @@ public final class EditsEval {
         }
         List<WorldEdit> anchors = retain ? retainSet(model, data, log) : List.of();
         List<WorldEdit> oldAnchors = retainOld ? oldWorldRetainSet(model, data, log) : List.of();
-        KeyPreconditioner keys = null;
+        List<KeyPreconditioner> keys = new ArrayList<>();
         if (arms.stream().anyMatch(a -> a.key().equals("precond"))) {
-            keys = KeyPreconditioner.fit(model, s.location(), keyTexts, s.keyRidge(), log);
-            table.setting("key preconditioner", keys.keys() + " keys from the held-out old-world questions with their answers and the document"
-                    + " questions' prompts");
+            for (String module : modules(s.location())) {
+                keys.add(KeyPreconditioner.fit(model, module, keyTexts, s.keyRidge(), log));
+            }
+            table.setting("key preconditioner", (keys.size() > 1 ? keys.size() + " modules, each " : "") + keys.get(0).keys()
+                    + " keys from the held-out old-world questions with their answers and the document questions' prompts");
         }
         if (n < s.edits()) {
             // Not an error: the default world has fewer editable facts than the full setting asks for.
@@ -231,8 +245,8 @@ public final class EditsEval {
                 }
             }
         }
-        if (keys != null) {
-            keys.close();
+        for (KeyPreconditioner k : keys) {
+            k.close();
         }
         table.note("measured after the last window over ALL " + n + " edits; mean = (efficacy + generalisation + locality) / 3");
         table.note("old ppl: " + probe.texts().size() + " fixed in-distribution old-world (pretraining) texts; s/edit: training seconds per edit");

@@ -19,7 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 import org.junit.jupiter.api.Test;
 
@@ -115,9 +115,10 @@ class KeyPreconditionerTest {
      */
     @Test
     void thePreconditionedEditorKeepsItsDeltaOffThePreservedKeys() {
-        double[] share = preservedShares(new AdapterSpec.Delta(List.of(GPT2_MLP_OUT)), 0.05f, a -> a.tensors().get(GPT2_MLP_OUT + ".delta"));
-        System.out.printf("preserved-key share of the trained delta: ridge 0.01 %.4f, ridge 1e7 %.4f%n", share[0], share[1]);
-        assertTrue(share[0] < 0.5 * share[1], Arrays.toString(share));
+        double[][] share = preservedShares(new AdapterSpec.Delta(List.of(GPT2_MLP_OUT)), List.of(GPT2_MLP_OUT), 0.05f,
+                (a, module) -> a.tensors().get(module + ".delta"));
+        System.out.printf("preserved-key share of the trained delta: ridge 0.01 %.4f, ridge 1e7 %.4f%n", share[0][0], share[1][0]);
+        assertTrue(share[0][0] < 0.5 * share[1][0], Arrays.deepToString(share));
     }
 
     /** A LoRA pair: A steps along {@code g M}; B along {@code g M_h} with {@code M_h} built naively from the current A. */
@@ -188,33 +189,50 @@ class KeyPreconditionerTest {
     /** The same editor on a LoRA pair: the trained {@code B A} moves the preserved keys' outputs far less than with the identity. */
     @Test
     void thePreconditionedEditorKeepsItsLoraProductOffThePreservedKeys() {
-        double[] share = preservedShares(new AdapterSpec.Lora(4, 8f, List.of(GPT2_MLP_OUT)), 0.5f,
-                a -> a.tensors().get(GPT2_MLP_OUT + ".lora_B.weight").matMul(a.tensors().get(GPT2_MLP_OUT + ".lora_A.weight")).transpose());
-        System.out.printf("preserved-key share of the trained LoRA product: ridge 0.01 %.4f, ridge 1e7 %.4f%n", share[0], share[1]);
-        assertTrue(share[0] < 0.5 * share[1], Arrays.toString(share));
+        double[][] share = preservedShares(new AdapterSpec.Lora(4, 8f, List.of(GPT2_MLP_OUT)), List.of(GPT2_MLP_OUT), 0.5f,
+                (a, module) -> a.tensors().get(module + ".lora_B.weight").matMul(a.tensors().get(module + ".lora_A.weight")).transpose());
+        System.out.printf("preserved-key share of the trained LoRA product: ridge 0.01 %.4f, ridge 1e7 %.4f%n", share[0][0], share[1][0]);
+        assertTrue(share[0][0] < 0.5 * share[1][0], Arrays.deepToString(share));
+    }
+
+    /** Deltas at two layers, each stepped in the metric of its own module's keys: both stay off their preserved keys. */
+    @Test
+    void deltasAtTwoLocationsAreEachSteppedInTheirOwnMetric() {
+        List<String> modules = List.of("h.0.mlp.c_proj", GPT2_MLP_OUT);
+        double[][] share = preservedShares(new AdapterSpec.Delta(modules), modules, 0.05f, (a, module) -> a.tensors().get(module + ".delta"));
+        System.out.printf("preserved-key shares of two trained deltas: ridge 0.01 %s, ridge 1e7 %s%n", Arrays.toString(share[0]), Arrays.toString(share[1]));
+        for (int i = 0; i < modules.size(); i++) {
+            assertTrue(share[0][i] < 0.5 * share[1][i], modules.get(i) + ": " + Arrays.deepToString(share));
+        }
     }
 
     /**
-     * {@code ‖K0 ΔW‖ / ‖ΔW‖} after the preconditioned editor trains 4 edits on {@code spec}, at ridge 0.01 and at 1e7 (the
-     * identity); {@code trained} reads ΔW [in, out] from the adapter.
+     * {@code ‖K0 ΔW‖ / ‖ΔW‖} per module after the preconditioned editor trains 4 edits on {@code spec}, at ridge 0.01 and
+     * at 1e7 (the identity), as {@code [ridge][module]}; {@code trained} reads a module's ΔW [in, out] from the adapter.
      */
-    private static double[] preservedShares(AdapterSpec spec, float lr, Function<Adapter, NDArray> trained) {
+    private static double[][] preservedShares(AdapterSpec spec, List<String> modules, float lr, BiFunction<Adapter, String, NDArray> trained) {
         List<WorldEdit> edits = EditFixtures.edits(4);
         EditSettings s = EditSettings.DEFAULTS.withLearningRate(lr).withThresholds(0f, 0f).withMaxEpochs(4).withBatchSize(2).withReplay(0);
         try (LanguageModel m = EditFixtures.sharpGpt2(5)) {
-            double[][] keys = keys(m, GPT2_MLP_OUT, PRESERVED);
-            double[] share = new double[2];
+            double[][] share = new double[2][modules.size()];
             double[] ridges = {0.01, 1e7};
             for (int r = 0; r < 2; r++) {
-                try (Adapter a = Adapter.create(m, spec, "test", 1);
-                        KeyPreconditioner p = KeyPreconditioner.fit(m, GPT2_MLP_OUT, PRESERVED, ridges[r], line -> { });
-                        NDScope scope = new NDScope()) {
-                    EditResult result = new BreadthFirstEditor(m, a, a.modules(), s).precondition(p).apply(edits);
+                List<KeyPreconditioner> metrics = new ArrayList<>();
+                try (Adapter a = Adapter.create(m, spec, "test", 1); NDScope scope = new NDScope()) {
+                    for (String module : modules) {
+                        metrics.add(KeyPreconditioner.fit(m, module, PRESERVED, ridges[r], line -> { }));
+                    }
+                    EditResult result = new BreadthFirstEditor(m, a, a.modules(), s).precondition(metrics).apply(edits);
                     assertEquals(8, result.appliedSteps());
-                    NDArray delta = trained.apply(a);
-                    assertTrue(delta.norm().getFloat() > 0, "the editor trained");
-                    NDArray k0 = m.manager().create(flatten(keys), new Shape(keys.length, keys[0].length));
-                    share[r] = k0.matMul(delta).norm().getFloat() / delta.norm().getFloat();
+                    for (int i = 0; i < modules.size(); i++) {
+                        double[][] keys = keys(m, modules.get(i), PRESERVED);
+                        NDArray delta = trained.apply(a, modules.get(i));
+                        assertTrue(delta.norm().getFloat() > 0, modules.get(i) + ": the editor trained");
+                        NDArray k0 = m.manager().create(flatten(keys), new Shape(keys.length, keys[0].length));
+                        share[r][i] = k0.matMul(delta).norm().getFloat() / delta.norm().getFloat();
+                    }
+                } finally {
+                    metrics.forEach(KeyPreconditioner::close);
                 }
             }
             return share;
