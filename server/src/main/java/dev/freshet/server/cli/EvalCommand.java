@@ -80,7 +80,8 @@ final class EvalCommand implements Command {
             edits:
               --edits N             edits (default %d, quick %d; capped at what the data holds)
               --window N            edits per window (default %d)
-              --location MODULE     localized module (default %s)
+              --location MODULE     localized module (default %s); several joined by + (h.2.mlp.c_proj+h.3.mlp.c_proj)
+                                    each get a delta, and with precond a metric of their own
               --epochs N            breadth-first epochs at most (default %d, quick %d; also forgetting's edits)
               --steps-per-edit N    depth-first steps per edit at most (default %d)
               --replay N            earlier edits replayed with each window at most (default %d)
