@@ -20,17 +20,9 @@ import org.slf4j.LoggerFactory;
  * The send is asynchronous and after the commit: if it fails, the rejection is still durable in the tenant's
  * version history ({@code GET /v1/adapters/{tenant}} lists the version, its verdict and the records it held).
  */
-public final class GateRejectionLetters implements TrainingEvents {
+public record GateRejectionLetters(DeadLetterPublisher deadLetters, RecordCodec codec) implements TrainingEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(GateRejectionLetters.class);
-
-    private final DeadLetterPublisher deadLetters;
-    private final RecordCodec codec;
-
-    public GateRejectionLetters(DeadLetterPublisher deadLetters, RecordCodec codec) {
-        this.deadLetters = deadLetters;
-        this.codec = codec;
-    }
 
     @Override
     public void gateRejected(TenantId tenant, long version, List<WorkItem> records, String verdict) {
