@@ -75,7 +75,7 @@ final class ServeCommand implements Command {
               --gate-max-perplexity-rise X   relative rise of old-world perplexity the gate lets through (default 0.05)
               --gate-max-exact-match-drop X  fall of neighbourhood exact match it lets through, 0..1 (default 0.05)
               --gate-max-perplexity-rise-from-base X   rise over the base model's perplexity any version may
-                                   reach, however small its steps (default 0.5; off: no bound)
+                                   reach, however small its steps (default off: no bound; e.g. 0.5)
               --gate-probes FILE   what the gate measures: JSONL of {"text"} lines (perplexity) and
                                    {"question","answer"} lines (exact match); default: a sample of the default
                                    model's synthetic world (give your own with --model)

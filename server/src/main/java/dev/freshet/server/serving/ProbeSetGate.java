@@ -61,9 +61,14 @@ public final class ProbeSetGate implements QualityGate {
             }
         }
 
-        /** 5 % perplexity a version, 5 points of exact match, 50 % perplexity over the base model in all. */
+        /**
+         * 5 % perplexity a version, 5 points of exact match, no bound from the base model. Not bounded by default
+         * because a bound freezes a tenant that reaches it: in {@code bench soak --quick} (documents and edits at 1
+         * record/s over 2 tenants) a bound of 50 % was reached within 2 minutes, and every version after it was
+         * rejected. An operator who prefers a frozen tenant to a drifting one sets it.
+         */
         public static Thresholds defaults() {
-            return new Thresholds(0.05, 0.05, 0.5);
+            return new Thresholds(0.05, 0.05, Double.POSITIVE_INFINITY);
         }
     }
 
