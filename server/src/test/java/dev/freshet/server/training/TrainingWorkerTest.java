@@ -57,6 +57,7 @@ class TrainingWorkerTest {
         final List<String> skipped = new CopyOnWriteArrayList<>();
         final AtomicInteger refusedSteps = new AtomicInteger();
         final AtomicInteger sinkFailures = new AtomicInteger();
+        final List<String> gateRejected = new CopyOnWriteArrayList<>();
 
         @Override
         public void stepped(TenantId tenant, String method, StepResult result, int tokens, long nanos) {
@@ -74,6 +75,11 @@ class TrainingWorkerTest {
         @Override
         public void sinkFailed(TenantId tenant, long version, IOException error) {
             sinkFailures.incrementAndGet();
+        }
+
+        @Override
+        public void gateRejected(TenantId tenant, long version, List<WorkItem> records, String verdict) {
+            records.forEach(r -> gateRejected.add("v" + version + " " + r.id() + ": " + verdict));
         }
     }
 
@@ -95,7 +101,8 @@ class TrainingWorkerTest {
         };
         TrainingQueue queue = new TrainingQueue(16);
         Items.Outcomes outcomes = new Items.Outcomes();
-        try (TrainingWorker worker = worker(settings(1), queue, store, gated, new Recorder())) {
+        Recorder events = new Recorder();
+        try (TrainingWorker worker = worker(settings(1), queue, store, gated, events)) {
             worker.start();
             queue.offer(Items.document("d1", 0, outcomes));
             await(() -> outcomes.byId.size() == 1);
@@ -103,6 +110,7 @@ class TrainingWorkerTest {
             queue.offer(Items.document("d2", 2, outcomes));
             await(() -> outcomes.byId.size() == 3);
         }
+        assertEquals(List.of("v1 d1: test"), events.gateRejected, "the rejected version's record is reported once, with the verdict from the history");
         assertEquals(List.of(1L, 2L), store.versions(ACME.value()));
         AdapterManifest v2 = store.manifest(ACME.value(), 2);
         assertEquals(0, v2.parentVersion(), "v2 was trained from the served version (the base model), not from the rejected v1");
