@@ -65,7 +65,7 @@ public final class UptakeEval {
 
         public Settings {
             if (documents < 1 || seeds < 1 || oldQa < 0 || oldTexts < 0 || stepsPerDocument < 1) {
-                throw new IllegalArgumentException("uptake: documents, seeds and steps per document must be >= 1 and probe sizes >= 0");
+                throw new IllegalArgumentException("uptake: documents and seeds must be >= 1, steps per document >= 1 and probe sizes >= 0");
             }
             if (!optimizer.equals("adamw") && !optimizer.equals("sgd")) {
                 throw new IllegalArgumentException("uptake: optimizer must be adamw or sgd, got '" + optimizer + "'");

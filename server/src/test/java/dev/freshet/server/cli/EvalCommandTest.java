@@ -64,6 +64,9 @@ class EvalCommandTest {
         CliRun zero = CliRun.of("eval", "uptake", "--seeds", "0", "--data", world.toString(), "--model", model.toString());
         assertEquals(2, zero.code(), zero.err());
         assertTrue(zero.err().contains("seeds must be >= 1"), zero.err());
+        CliRun steps = CliRun.of("eval", "uptake", "--steps-per-doc", "0", "--data", world.toString(), "--model", model.toString());
+        assertEquals(2, steps.code(), steps.err());
+        assertTrue(steps.err().contains("steps per document >= 1"), steps.err());
         CliRun weighting = CliRun.of("eval", "uptake", "--weightings", "uniform,magic", "--data", world.toString(), "--model", model.toString());
         assertEquals(2, weighting.code(), weighting.err());
         assertTrue(weighting.err().contains("unknown token weighting 'magic'"), weighting.err());
