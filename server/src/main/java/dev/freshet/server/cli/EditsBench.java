@@ -247,7 +247,8 @@ final class EditsBench {
             Double ppl = verdict.scores().get("perplexity.candidate");
             Double base = verdict.scores().get("perplexity.base");
             out.printf("  %s v%d: %d records, %s (%s)%s%n", candidate.manifest().method(), version, covered.size(), verdict.passed() ? "promoted" : "rejected",
-                    verdict.reason(), ppl == null || base == null ? "" : String.format(java.util.Locale.ROOT, "; gate perplexity %.3f, base %.3f", ppl, base));
+                    verdict.reason(), (ppl == null ? "" : String.format(java.util.Locale.ROOT, "; gate perplexity %.3f", ppl))
+                            + (base == null ? "" : String.format(java.util.Locale.ROOT, ", base %.3f", base)));
             if (verdict.passed()) {
                 if (served != null) {
                     served.close();
