@@ -85,7 +85,18 @@ public final class LanguageModel implements AutoCloseable {
      * world of seed 1234 is then this model's old world, which the server's default probes and preserved texts read.
      */
     public boolean isBundledDefault() throws IOException {
-        return hasDefault() && hash.equals(sha256(resource("model.safetensors")));
+        return hasDefault() && hash.equals(defaultHash());
+    }
+
+    private static volatile String defaultHash; // the bundled weights never change within a run: hashed once
+
+    private static String defaultHash() throws IOException {
+        String h = defaultHash;
+        if (h == null) {
+            h = sha256(resource("model.safetensors"));
+            defaultHash = h;
+        }
+        return h;
     }
 
     private static byte[] resource(String name) throws IOException {

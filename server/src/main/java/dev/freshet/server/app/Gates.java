@@ -1,6 +1,7 @@
 package dev.freshet.server.app;
 
 import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.pretrain.PretrainConfig;
 import dev.freshet.adaptation.world.TextsFile;
 import dev.freshet.adaptation.world.World;
 import dev.freshet.adaptation.world.WorldSize;
@@ -27,7 +28,8 @@ public final class Gates {
     static final int TEXTS = 8;
     /** Stable questions in the probe set. */
     static final int QUESTIONS = 4;
-    static final long WORLD_SEED = 1234;
+    /** The world the default model was pretrained on. */
+    static final long WORLD_SEED = PretrainConfig.DEFAULT.seed();
 
     private Gates() {}
 

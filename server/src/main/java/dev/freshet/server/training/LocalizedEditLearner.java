@@ -9,6 +9,7 @@ import dev.freshet.adaptation.editing.EditTrainer;
 import dev.freshet.adaptation.editing.KeyPreconditioner;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.model.ModelConfig;
+import dev.freshet.adaptation.pretrain.PretrainConfig;
 import dev.freshet.adaptation.world.QaFormat;
 import dev.freshet.adaptation.world.TextsFile;
 import dev.freshet.adaptation.world.World;
@@ -123,7 +124,7 @@ public final class LocalizedEditLearner implements EditLearner {
      * held-out fact.
      */
     public static List<String> preservedQuestions() {
-        return World.generate(1234, WorldSize.DEFAULT).heldOutQa().stream().map(QaFormat::text).toList();
+        return World.generate(PretrainConfig.DEFAULT.seed(), WorldSize.DEFAULT).heldOutQa().stream().map(QaFormat::text).toList();
     }
 
     private synchronized KeyPreconditioner keys(LanguageModel base) {

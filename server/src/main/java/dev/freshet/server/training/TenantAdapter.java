@@ -38,6 +38,8 @@ public final class TenantAdapter implements AutoCloseable {
     private final Adapter adapter;
     private final Optimizer optimizer;
     private final GradientStep step;
+    /** The LoRA adapter's dense deltas ({@link AdapterSpec.Lora#dense}), left to the edit learner; usually none. */
+    private final Map<String, NDArray> editOnly;
     private final float learningRate;
     private final StepGate gate;
     private final TrainingEvents events;
@@ -51,7 +53,10 @@ public final class TenantAdapter implements AutoCloseable {
         this.base = base;
         this.adapter = adapter;
         this.optimizer = new Optimizer.AdamW(adapter.manager(), settings.learningRate(), settings.weightDecay());
-        this.step = new GradientStep(stepped(adapter), optimizer, settings.clipNorm());
+        this.editOnly = editOnly(adapter);
+        Map<String, NDArray> stepped = new LinkedHashMap<>(adapter.tensors());
+        stepped.keySet().removeAll(editOnly.keySet());
+        this.step = new GradientStep(stepped, optimizer, settings.clipNorm());
         this.learningRate = settings.learningRate();
         this.gate = gate;
         this.events = events;
@@ -59,20 +64,19 @@ public final class TenantAdapter implements AutoCloseable {
     }
 
     /**
-     * What {@link #train} steps: every tensor, except that a LoRA adapter's dense deltas ({@link AdapterSpec.Lora#dense})
-     * are left to the edit learner that asked for them.
+     * The tensors {@link #train} leaves alone: a LoRA adapter's dense deltas ({@link AdapterSpec.Lora#dense}), which
+     * only the edit learner that asked for them trains.
      */
-    private static Map<String, NDArray> stepped(Adapter adapter) {
-        if (!(adapter.manifest().spec() instanceof AdapterSpec.Lora lora) || lora.dense().isEmpty()) {
-            return adapter.tensors();
+    private static Map<String, NDArray> editOnly(Adapter adapter) {
+        Map<String, NDArray> dense = new LinkedHashMap<>();
+        if (adapter.manifest().spec() instanceof AdapterSpec.Lora lora && !lora.dense().isEmpty()) {
+            adapter.tensors().forEach((name, t) -> {
+                if (name.endsWith(".delta")) {
+                    dense.put(name, t);
+                }
+            });
         }
-        Map<String, NDArray> lowRank = new LinkedHashMap<>();
-        adapter.tensors().forEach((name, t) -> {
-            if (!name.endsWith(".delta")) {
-                lowRank.put(name, t);
-            }
-        });
-        return lowRank;
+        return dense;
     }
 
     /** The tenant. */
@@ -101,8 +105,11 @@ public final class TenantAdapter implements AutoCloseable {
         StepResult r = step.step(leaves -> {
             // Arrays made here belong to the step's scope, which GradientStep closes after the update.
             NDManager m = base.manager();
-            Map<String, NDArray> all = new LinkedHashMap<>(adapter.tensors()); // dense deltas as they are, if any
-            all.putAll(leaves);
+            Map<String, NDArray> all = leaves;
+            if (!editOnly.isEmpty()) { // the forward pass needs the dense deltas as they are
+                all = new LinkedHashMap<>(editOnly);
+                all.putAll(leaves);
+            }
             NDArray logits = base.logits(base.weights(), adapter.over(all), batch.inputsArray(m)); // [B, T, V]
             return WeightedLoss.of(logits, batch.targetsArray(m), batch.weightsArray(m), batch.predicted());
         }, learningRate);
