@@ -185,7 +185,7 @@ public final class UptakeEval {
     }
 
     /** Mean per-token NLL of {@code ' ' + answer + '\n'} after each question's prompt; NaN without questions. */
-    static double answerNll(LanguageModel model, Adaptation adaptation, List<QaPair> qa) {
+    public static double answerNll(LanguageModel model, Adaptation adaptation, List<QaPair> qa) {
         List<String[]> pairs = qa.stream().map(p -> new String[] {QaFormat.prompt(p.question()), QaFormat.target(p.answer())}).toList();
         double nll = 0;
         long tokens = 0;

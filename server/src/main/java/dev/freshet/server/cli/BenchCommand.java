@@ -15,6 +15,7 @@ import dev.freshet.streams.kafka.Topics;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -27,7 +28,7 @@ import java.util.Set;
  */
 final class BenchCommand implements Command {
 
-    private static final List<String> SCENARIOS = List.of("train", "edits", "freshness", "serving", "soak");
+    private static final List<String> SCENARIOS = List.of("train", "edits", "documents", "freshness", "serving", "soak");
 
     @Override
     public String name() {
@@ -36,13 +37,13 @@ final class BenchCommand implements Command {
 
     @Override
     public String summary() {
-        return "benchmarks and load scenarios: train, edits, freshness, serving, soak";
+        return "benchmarks and load scenarios: train, edits, documents, freshness, serving, soak";
     }
 
     @Override
     public String help() {
         return """
-            usage: bin/freshet bench train|edits|freshness|serving|soak [--quick] [options]
+            usage: bin/freshet bench train|edits|documents|freshness|serving|soak [--quick] [options]
 
             train: this machine's fp32 matmul GFLOP/s (the ceiling), the default model's training step in
               tokens/s and as a fraction of that ceiling (all weights, and one localized delta), and greedy
@@ -50,6 +51,9 @@ final class BenchCommand implements Command {
             edits: the server's edit learners (locft-bf, locft-keys, ft-bf) side by side in this process: world edits through
               the training worker, one version per --per-version records, each decided by the quality gate;
               efficacy, generalisation, locality and old-world accuracy of the served version.
+            documents: the server's document training at several learning rates in this process: world documents
+              through the training worker and the quality gate; what the served version learnt (the documents'
+              held-out questions), what it lost (old world), and the share of records the gate let through.
             freshness: produce documents and edits and time each from produce to the first served adapter
               version containing it: single documents, then a ramp of rates; p50/p95/p99 per stage and the
               highest rate at which freshness does not climb.
@@ -75,13 +79,16 @@ final class BenchCommand implements Command {
               --seq-len T         train: tokens per sequence (default 128)
               --steps N           train: timed steps (default 10; --quick: 3)
               --edits N           edits: how many (default 100; --quick: 30)
-              --per-version R     edits: records per version (default 10)
+              --per-version R     edits, documents: records per version (default 10; documents: 8)
               --methods LIST      edits: learners, comma-separated (default locft-bf,locft-keys,ft-bf)
               --locft-lr X, --locft-epochs N, --locft-stop X
                                   edits: locft-bf's learning rate, epochs at most, skip and stop loss
                                   (default 1e-3, 100, 0.1)
               --keys-lr X, --keys-epochs N
                                   edits: locft-keys' SGD learning rate and epochs at most (default 0.1, 100)
+              --documents N       documents: how many (default 200; --quick: 48)
+              --lrs LIST          documents: learning rates compared, comma-separated (default 1e-3,3e-4,1e-4;
+                                  --quick: 1e-3,1e-4)
               --adapter SPEC      edits: the tenant adapter, e.g. delta:targets=h.3.mlp.c_proj (default: serve's)
               --mwi-tau X, --mwi-every N, --mwi-reset never|per-version
                                   edits: versions hold the MWI slow copy, as serve's options (default: off)
@@ -91,7 +98,7 @@ final class BenchCommand implements Command {
     @Override
     public Set<String> valuedOptions() {
         return Set.of("batch", "seq-len", "steps", "model", "device", "out", "url", "kafka", "topic-prefix", "minutes", "concurrency", "rate",
-                "seconds", "edits", "per-version", "methods", "locft-lr",
+                "seconds", "edits", "documents", "lrs", "per-version", "methods", "locft-lr",
                 "locft-epochs", "locft-stop", "keys-lr", "keys-epochs", "adapter", "mwi-tau", "mwi-every", "mwi-reset");
     }
 
@@ -124,6 +131,14 @@ final class BenchCommand implements Command {
                 EditsBench.run(m, s, out, System.out);
             }
             return 0;
+        } else if (scenario.equals("documents")) {
+            DocumentsBench.Settings d = a.has("quick") ? DocumentsBench.Settings.quick() : DocumentsBench.Settings.defaults();
+            DocumentsBench.Settings s = new DocumentsBench.Settings(a.getInt("documents", d.documents()), a.getInt("per-version", d.perVersion()),
+                    a.has("lrs") ? floats(a.get("lrs", ""), "lrs") : d.learningRates(), !a.has("no-gate"), d.seed());
+            try (LanguageModel m = Models.open(a)) {
+                DocumentsBench.run(m, s, out, System.out);
+            }
+            return 0;
         } else if (a.has("url")) {
             if (!a.has("kafka")) {
                 throw new Args.UsageException("--url needs --kafka HOST:PORT: the scenarios produce records to the server's broker");
@@ -135,6 +150,14 @@ final class BenchCommand implements Command {
             }
         }
         return outcome.passed() ? 0 : 1;
+    }
+
+    private static List<Float> floats(String list, String option) {
+        try {
+            return Arrays.stream(list.split(",")).map(String::trim).map(Float::parseFloat).toList();
+        } catch (NumberFormatException e) {
+            throw new Args.UsageException("--" + option + " takes comma-separated numbers, got '" + list + "'");
+        }
     }
 
     private static Outcome train(Args a, Path out) throws Exception {

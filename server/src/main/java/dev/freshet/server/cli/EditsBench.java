@@ -3,7 +3,6 @@ package dev.freshet.server.cli;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.freshet.adaptation.adapter.Adapter;
 import dev.freshet.adaptation.adapter.AdapterSpec;
 import dev.freshet.adaptation.editing.EditMetrics;
 import dev.freshet.adaptation.editing.EditSettings;
@@ -16,22 +15,15 @@ import dev.freshet.adaptation.world.World;
 import dev.freshet.adaptation.world.WorldEdit;
 import dev.freshet.adaptation.world.WorldSize;
 import dev.freshet.server.app.Gates;
-import dev.freshet.server.serving.AdapterState;
 import dev.freshet.server.serving.AdapterStore;
-import dev.freshet.server.serving.GateVerdict;
 import dev.freshet.server.serving.QualityGate;
-import dev.freshet.server.serving.VersionInfo;
-import dev.freshet.server.training.CoveredRecords;
 import dev.freshet.server.training.LocalizedEditLearner;
 import dev.freshet.server.training.Origin;
-import dev.freshet.server.training.Receipt;
-import dev.freshet.streams.record.Rejection;
 import dev.freshet.server.training.ServingPressure;
 import dev.freshet.server.training.TrainingEvents;
 import dev.freshet.server.training.TrainingQueue;
 import dev.freshet.server.training.TrainingSettings;
 import dev.freshet.server.training.TrainingWorker;
-import dev.freshet.server.training.VersionSink;
 import dev.freshet.server.training.WorkItem;
 import dev.freshet.streams.record.EditRecord;
 import dev.freshet.streams.record.TenantId;
@@ -42,7 +34,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code bench edits}: the server's edit learners side by side, through the path a deployment runs. The first N
@@ -158,55 +149,28 @@ final class EditsBench {
         if (s.adapter() != null) {
             settings = settings.withAdapter(s.adapter());
         }
-        GatedSink sink = new GatedSink(store, s.gated() ? Gates.forModel(model) : QualityGate.ALWAYS_PASS, out);
+        GatedRun sink = new GatedRun(store, s.gated() ? Gates.forModel(model) : QualityGate.ALWAYS_PASS, out);
         TrainingQueue queue = new TrainingQueue(settings.queueCapacity());
-        AtomicInteger done = new AtomicInteger();
-        AtomicInteger refused = new AtomicInteger();
+        List<WorkItem> items = new ArrayList<>();
+        for (int i = 0; i < edits.size(); i++) {
+            items.add(new WorkItem.Edit(TENANT, new EditRecord(edits.get(i).id(), edits.get(i).prompt(), edits.get(i).target()),
+                    new Origin("bench.edits", 0, i, System.currentTimeMillis(), sink.receipt())));
+        }
         long start = System.nanoTime();
         try {
             try (TrainingWorker worker = new TrainingWorker(model, settings, queue, learners(settings, s), store, sink,
                     ServingPressure.NONE, TrainingEvents.NONE)) {
                 worker.start();
-                for (int i = 0; i < edits.size(); i++) {
-                    WorkItem item = new WorkItem.Edit(TENANT, new EditRecord(edits.get(i).id(), edits.get(i).prompt(), edits.get(i).target()),
-                            new Origin("bench.edits", 0, i, System.currentTimeMillis(), counting(done, refused)));
-                    while (!queue.offer(item)) {
-                        Thread.sleep(50);
-                    }
-                }
-                long deadline = System.nanoTime() + MAX_WAIT.toNanos();
-                while (done.get() < edits.size()) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException(method + ": " + done.get() + " of " + edits.size() + " edits reached a version within "
-                                + MAX_WAIT.toMinutes() + " minutes; the log above says why");
-                    }
-                    Thread.sleep(100);
-                }
+                sink.feed(queue, items, MAX_WAIT, method);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             EditMetrics.Scores scores = EditMetrics.measure(model, sink.served(), edits);
             OldWorldProbe.Result old = probe.measure(model, sink.served());
-            return new Row(method, scores, old, sink.promoted, sink.rejected, refused.get(), sink.steps, seconds);
+            return new Row(method, scores, old, sink.promoted, sink.rejected, sink.refused(), sink.steps, seconds);
         } finally {
             sink.close();
             BenchServer.delete(dir);
         }
-    }
-
-    /** A receipt that counts the record as done, and as refused when it is dead-lettered. */
-    private static Receipt counting(AtomicInteger done, AtomicInteger refused) {
-        return new Receipt() {
-            @Override
-            public void durable() {
-                done.incrementAndGet();
-            }
-
-            @Override
-            public void refused(Rejection rejection) {
-                refused.incrementAndGet();
-                done.incrementAndGet();
-            }
-        };
     }
 
     private static TrainingWorker.Learners learners(TrainingSettings settings, Settings s) {
@@ -216,59 +180,5 @@ final class EditsBench {
                 : settings.editMethod().equals(LocalizedEditLearner.KEYS_NAME)
                 ? new TrainingWorker.Learners(defaults.documents(), LocalizedEditLearner.withKeys(s.keys(), settings.editLocation(), LocalizedEditLearner.preservedQuestions()))
                 : defaults;
-    }
-
-    /** Stores every version and lets the production gate decide it against the served one, as the registry does. */
-    private static final class GatedSink implements VersionSink, AutoCloseable {
-        private final AdapterStore store;
-        private final QualityGate gate;
-        private final PrintStream out;
-        private Adapter served; // null: the base model
-        int promoted;
-        int rejected;
-        long steps;
-
-        GatedSink(AdapterStore store, QualityGate gate, PrintStream out) {
-            this.store = store;
-            this.gate = gate;
-            this.out = out;
-        }
-
-        Adaptation served() {
-            return served == null ? Adaptation.NONE : served.adaptation();
-        }
-
-        @Override
-        public Outcome accept(TenantId tenant, Adapter candidate, CoveredRecords covered) throws IOException {
-            long version = candidate.manifest().version();
-            steps += candidate.manifest().metrics().getOrDefault("train_steps", 0.0).longValue();
-            store.save(tenant.value(), candidate);
-            GateVerdict verdict = gate.evaluate(served(), served == null ? 0 : served.manifest().version(), candidate.adaptation(), version);
-            Double ppl = verdict.scores().get("perplexity.candidate");
-            Double base = verdict.scores().get("perplexity.base");
-            out.printf("  %s v%d: %d records, %s (%s)%s%n", candidate.manifest().method(), version, covered.size(), verdict.passed() ? "promoted" : "rejected",
-                    verdict.reason(), (ppl == null ? "" : String.format(java.util.Locale.ROOT, "; gate perplexity %.3f", ppl))
-                            + (base == null ? "" : String.format(java.util.Locale.ROOT, ", base %.3f", base)));
-            if (verdict.passed()) {
-                if (served != null) {
-                    served.close();
-                }
-                served = candidate;
-                promoted++;
-                return Outcome.SERVED;
-            }
-            try (candidate) {
-                store.writeHistoryRecord(tenant.value(), VersionInfo.of(candidate.manifest(), AdapterState.REJECTED, verdict));
-            }
-            rejected++;
-            return Outcome.REJECTED;
-        }
-
-        @Override
-        public void close() {
-            if (served != null) {
-                served.close();
-            }
-        }
     }
 }

@@ -1,0 +1,183 @@
+package dev.freshet.server.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.freshet.adaptation.eval.BatchedAnswers;
+import dev.freshet.adaptation.eval.EvalData;
+import dev.freshet.adaptation.eval.OldWorldProbe;
+import dev.freshet.adaptation.eval.QaEval;
+import dev.freshet.adaptation.eval.Slices;
+import dev.freshet.adaptation.eval.UptakeEval;
+import dev.freshet.adaptation.model.Adaptation;
+import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.world.QaPair;
+import dev.freshet.adaptation.world.World;
+import dev.freshet.adaptation.world.WorldDocument;
+import dev.freshet.adaptation.world.WorldSize;
+import dev.freshet.server.app.Gates;
+import dev.freshet.server.serving.AdapterStore;
+import dev.freshet.server.serving.QualityGate;
+import dev.freshet.server.training.Origin;
+import dev.freshet.server.training.ServingPressure;
+import dev.freshet.server.training.TrainingEvents;
+import dev.freshet.server.training.TrainingQueue;
+import dev.freshet.server.training.TrainingSettings;
+import dev.freshet.server.training.TrainingWorker;
+import dev.freshet.server.training.WorkItem;
+import dev.freshet.streams.record.DocumentRecord;
+import dev.freshet.streams.record.TenantId;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code bench documents}: the server's document training at several learning rates, through the path a deployment
+ * runs. N documents of the default model's world go through the {@link TrainingWorker} in micro-batches of R records
+ * (one version each), the production quality gate decides every version against the served one, and after a
+ * rejection training resumes from the served version. Then the served version is measured: the documents' held-out
+ * questions (exact match, F1, answer NLL: what was learnt), old-world exact match and perplexity (what was lost), and
+ * how many records reached a served version rather than one the gate held back.
+ */
+final class DocumentsBench {
+
+    private static final TenantId TENANT = new TenantId("bench");
+    private static final Duration MAX_WAIT = Duration.ofMinutes(30);
+
+    /**
+     * @param documents N, sampled from the world's document stream with {@code seed}
+     * @param perVersion R, records per version
+     * @param learningRates the server's training learning rates compared ({@code serve --lr}), one run each
+     * @param gated whether the production gate decides each version; false promotes every version
+     */
+    record Settings(int documents, int perVersion, List<Float> learningRates, boolean gated, long seed) {
+        Settings {
+            if (documents < 1 || perVersion < 1 || learningRates.isEmpty()) {
+                throw new IllegalArgumentException("bench documents: documents and per-version must be >= 1 and at least one learning rate given");
+            }
+            for (float lr : learningRates) {
+                if (!(lr > 0) || !Float.isFinite(lr)) {
+                    throw new IllegalArgumentException("bench documents: learning rates must be positive, got " + lr);
+                }
+            }
+            learningRates = List.copyOf(learningRates);
+        }
+
+        static Settings defaults() {
+            return new Settings(200, 8, List.of(1e-3f, 3e-4f, 1e-4f), true, 1);
+        }
+
+        static Settings quick() {
+            return new Settings(48, 8, List.of(1e-3f, 1e-4f), true, 1);
+        }
+    }
+
+    /** One learning rate's outcome, measured on the served version. */
+    record Row(String label, QaEval.QaScore documents, double answerNll, OldWorldProbe.Result oldWorld, int promoted, int rejected, int servedRecords,
+            int heldRecords, int refused, long steps, double seconds) {}
+
+    private DocumentsBench() {}
+
+    static List<Row> run(LanguageModel model, Settings s, Path outDir, PrintStream out) throws Exception {
+        World world = World.generate(1234, WorldSize.DEFAULT);
+        EvalData data = EvalData.fromWorld(world);
+        List<WorldDocument> docs = Slices.sample(data.requireDocuments(), Math.min(s.documents(), data.requireDocuments().size()), s.seed());
+        List<QaPair> questions = docs.stream().flatMap(d -> d.questions().stream()).toList();
+        OldWorldProbe probe = data.probe(100, 50);
+        TrainingSettings d = TrainingSettings.defaults(model.config().family());
+        out.printf("bench documents: %d documents of world 1234 (sample seed %d, %d held-out questions), %d per version, learning rates %s;"
+                + " %s; the server's document training otherwise (uniform weighting, AdamW, clip %s, %d pass)%n", docs.size(), s.seed(),
+                questions.size(), s.perVersion(), s.learningRates(), s.gated() ? "the quality gate decides each version" : "no gate (every version served)",
+                d.clipNorm(), d.documentEpochs());
+        List<Row> rows = new ArrayList<>();
+        rows.add(measure("base model", model, Adaptation.NONE, questions, probe, null, 0));
+        for (float lr : s.learningRates()) {
+            rows.add(runOne(model, s, d.withSchedule(lr, d.documentEpochs(), d.editEpochs()), docs, questions, probe, out));
+        }
+        out.printf("%n%-11s %8s %8s %10s %10s %8s %9s %8s %9s %8s %8s %8s%n", "lr", "doc EM%", "doc F1%", "answer NLL", "oldQA EM%", "old ppl",
+                "promoted", "rejected", "served%", "refused", "steps", "seconds");
+        for (Row r : rows) {
+            int total = r.servedRecords() + r.heldRecords();
+            out.printf("%-11s %8.1f %8.1f %10.3f %10.1f %8.3f %9d %8d %9s %8d %8d %8.1f%n", r.label(), 100 * r.documents().exactMatch(),
+                    100 * r.documents().f1(), r.answerNll(), 100 * r.oldWorld().exactMatch(), r.oldWorld().perplexity(), r.promoted(), r.rejected(),
+                    total == 0 ? "-" : String.format("%.1f", 100.0 * r.servedRecords() / total), r.refused(), r.steps(), r.seconds());
+        }
+        out.println("measured on the served version (the last one the gate promoted); served%: records in promoted versions, of all in versions");
+        Path json = writeJson(s, rows, outDir);
+        out.println("wrote " + json);
+        return rows;
+    }
+
+    private static Row runOne(LanguageModel model, Settings s, TrainingSettings settings, List<WorldDocument> docs, List<QaPair> questions,
+            OldWorldProbe probe, PrintStream out) throws Exception {
+        String label = Float.toString(settings.learningRate());
+        out.printf("lr %s:%n", label);
+        Path dir = Files.createTempDirectory("freshet-bench-documents-");
+        AdapterStore store = new AdapterStore(dir);
+        settings = settings.withBatching(s.perVersion(), Duration.ofSeconds(2), Math.max(16, s.perVersion()));
+        try (GatedRun run = new GatedRun(store, s.gated() ? Gates.forModel(model) : QualityGate.ALWAYS_PASS, out)) {
+            List<WorkItem> items = new ArrayList<>();
+            for (int i = 0; i < docs.size(); i++) {
+                WorldDocument doc = docs.get(i);
+                items.add(new WorkItem.Document(TENANT, new DocumentRecord(doc.id(), doc.text(), Optional.empty(), Optional.empty()),
+                        new Origin("bench.documents", 0, i, System.currentTimeMillis(), run.receipt())));
+            }
+            TrainingQueue queue = new TrainingQueue(settings.queueCapacity());
+            long start = System.nanoTime();
+            try (TrainingWorker worker = new TrainingWorker(model, settings, queue, TrainingWorker.Learners.defaults(settings), store, run,
+                    ServingPressure.NONE, TrainingEvents.NONE)) {
+                worker.start();
+                run.feed(queue, items, MAX_WAIT, "lr " + label);
+            }
+            return measure(label, model, run.served(), questions, probe, run, (System.nanoTime() - start) / 1e9);
+        } finally {
+            BenchServer.delete(dir);
+        }
+    }
+
+    private static Row measure(String label, LanguageModel model, Adaptation served, List<QaPair> questions, OldWorldProbe probe, GatedRun run,
+            double seconds) {
+        QaEval.QaScore qa = BatchedAnswers.evaluate(model, served, questions);
+        double nll = UptakeEval.answerNll(model, served, questions);
+        OldWorldProbe.Result old = probe.measure(model, served);
+        return run == null ? new Row(label, qa, nll, old, 0, 0, 0, 0, 0, 0, 0)
+                : new Row(label, qa, nll, old, run.promoted, run.rejected, run.servedRecords, run.heldRecords, run.refused(), run.steps, seconds);
+    }
+
+    private static Path writeJson(Settings s, List<Row> rows, Path outDir) throws IOException {
+        JsonObject o = new JsonObject();
+        o.addProperty("scenario", "documents");
+        o.addProperty("documents", s.documents());
+        o.addProperty("per_version", s.perVersion());
+        o.addProperty("gated", s.gated());
+        o.addProperty("seed", s.seed());
+        JsonArray a = new JsonArray();
+        for (Row r : rows) {
+            JsonObject j = new JsonObject();
+            j.addProperty("lr", r.label());
+            j.addProperty("doc_em", r.documents().exactMatch());
+            j.addProperty("doc_f1", r.documents().f1());
+            j.addProperty("doc_answer_nll", r.answerNll());
+            j.addProperty("old_qa_em", r.oldWorld().exactMatch());
+            j.addProperty("old_ppl", r.oldWorld().perplexity());
+            j.addProperty("promoted", r.promoted());
+            j.addProperty("rejected", r.rejected());
+            j.addProperty("served_records", r.servedRecords());
+            j.addProperty("held_records", r.heldRecords());
+            j.addProperty("refused", r.refused());
+            j.addProperty("steps", r.steps());
+            j.addProperty("seconds", r.seconds());
+            a.add(j);
+        }
+        o.add("rows", a);
+        Files.createDirectories(outDir);
+        Path file = outDir.resolve("documents.json");
+        Files.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(o));
+        return file;
+    }
+}
