@@ -267,7 +267,7 @@ public final class Freshet implements AutoCloseable {
                     new RegistrySink(store, registry, gate, trainingMetrics), pressure, events, catchUp);
             worker.start();
             toClose.add(() -> worker.stop().get(60, TimeUnit.SECONDS));
-            LOG.info("[4/6] training worker {} started (lr {}, batch {} records / {} ms, edits {}, {})", TrainingWorker.threadName(model.manager().getDevice()),
+            LOG.info("[4/6] training worker {} started (document lr {}, batch {} records / {} ms, edits {}, {})", TrainingWorker.threadName(model.manager().getDevice()),
                     settings.learningRate(), settings.maxBatchRecords(), settings.maxBatchDelay().toMillis(), edits.method(),
                     settings.interpolates() ? "versions hold the MWI slow copy, τ " + settings.mwi().tau() + " every " + settings.mwi().every()
                             + " steps, reset " + settings.mwi().reset() : "no MWI");

@@ -75,7 +75,8 @@ final class DemoCommand implements Command {
               --edits N            edits to stream (default 5)
               --timeout-s N        longest wait for the served version (default 180)
               --data-dir DIR       keep the data here (default: a temporary directory, deleted afterwards)
-              --lr X               training learning rate (default 1e-3)
+              --lr X               document training learning rate (default 1e-4)
+              --edit-lr X          learning rate of ft-bf edits (default 1e-3; locft-* carry their own)
               --no-gate            promote every version without the quality gate
               --edit-method M      locft-keys (default), locft-bf or ft-bf, as for serve
               --mwi-tau X          serve a momentum-interpolated slow copy, as for serve (default 0: off)
@@ -84,7 +85,7 @@ final class DemoCommand implements Command {
 
     @Override
     public Set<String> valuedOptions() {
-        return Set.of("documents", "edits", "timeout-s", "data-dir", "lr", "model", "device", "edit-method", "edit-location", "mwi-tau", "mwi-every",
+        return Set.of("documents", "edits", "timeout-s", "data-dir", "lr", "edit-lr", "model", "device", "edit-method", "edit-location", "mwi-tau", "mwi-every",
                 "mwi-reset");
     }
 

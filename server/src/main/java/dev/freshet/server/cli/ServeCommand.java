@@ -55,7 +55,8 @@ final class ServeCommand implements Command {
               --max-in-flight N    concurrent model requests before 429 (default 64)
               --max-body-bytes N   largest request body before 413 (default 1048576)
               --infer-threads N    threads running model calls (default 2)
-              --lr X               training learning rate (default 1e-3)
+              --lr X               document training learning rate (default 1e-4)
+              --edit-lr X          learning rate of ft-bf edits (default 1e-3; locft-* carry their own)
               --edit-method M      how edits train: locft-keys (default; LocFT-BF: only a dense delta at --edit-location,
                                    breadth-first with replay and a stop rule, stepped so that held-out old-world
                                    questions move least), locft-bf (the same on the LoRA pair there, plain steps) or
@@ -94,7 +95,7 @@ final class ServeCommand implements Command {
     @Override
     public Set<String> valuedOptions() {
         return Set.of("http-port", "http-host", "data-dir", "max-in-flight", "max-body-bytes", "infer-threads", "model", "device",
-                "kafka", "kafka-port", "topic-prefix", "partitions", "lr", "role", "config", "weighting", "weighting-dir", "gate-max-perplexity-rise",
+                "kafka", "kafka-port", "topic-prefix", "partitions", "lr", "edit-lr", "role", "config", "weighting", "weighting-dir", "gate-max-perplexity-rise",
                 "gate-max-exact-match-drop", "gate-max-perplexity-rise-from-base", "gate-probes", "mwi-tau", "mwi-every", "mwi-reset", "edit-method",
                 "edit-location", "edit-preserve");
     }
@@ -141,8 +142,12 @@ final class ServeCommand implements Command {
             o = o.withKafka(a.get("kafka", null));
         }
         if (a.has("lr")) {
-            float lr = a.getFloat("lr", 1e-3f);
+            float lr = a.getFloat("lr", TrainingSettings.DOCUMENT_LR);
             o = o.withTraining(s -> s.withSchedule(lr, s.documentEpochs(), s.editEpochs()));
+        }
+        if (a.has("edit-lr")) {
+            float lr = a.getFloat("edit-lr", 1e-3f);
+            o = o.withTraining(s -> s.withEditLearningRate(lr));
         }
         if (a.has("mwi-tau") || a.has("mwi-every") || a.has("mwi-reset")) {
             MwiSettings mwi = new MwiSettings(a.getFloat("mwi-tau", 0f), a.getInt("mwi-every", 1),

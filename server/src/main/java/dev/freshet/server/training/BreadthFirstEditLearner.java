@@ -52,7 +52,7 @@ public final class BreadthFirstEditLearner implements EditLearner {
         }
         Map<String, String> refused = FaultIsolation.newRefusals();
         for (int epoch = 0; epoch < epochs; epoch++) {
-            FaultIsolation.trainOnce(adapter, units, sequencesPerStep, refused);
+            FaultIsolation.trainOnce(adapter, units, sequencesPerStep, adapter.editLearningRate(), refused);
         }
         return LearnResult.nonFinite(refused);
     }

@@ -22,8 +22,8 @@ final class FaultIsolation {
 
     private FaultIsolation() {}
 
-    /** Trains every unit once, skipping records already in {@code refused}, and adds the newly refused. */
-    static void trainOnce(TenantAdapter adapter, List<Unit> units, int perStep, Map<String, String> refused) {
+    /** Trains every unit once at learning rate {@code lr}, skipping records already in {@code refused}, and adds the newly refused. */
+    static void trainOnce(TenantAdapter adapter, List<Unit> units, int perStep, float lr, Map<String, String> refused) {
         List<Unit> step = new ArrayList<>();
         int sequences = 0;
         for (Unit unit : split(units, perStep)) {
@@ -31,7 +31,7 @@ final class FaultIsolation {
                 continue;
             }
             if (sequences + unit.sequences().size() > perStep) {
-                run(adapter, step, refused);
+                run(adapter, step, lr, refused);
                 step = new ArrayList<>();
                 sequences = 0;
             }
@@ -39,16 +39,16 @@ final class FaultIsolation {
             sequences += unit.sequences().size();
         }
         if (!step.isEmpty()) {
-            run(adapter, step, refused);
+            run(adapter, step, lr, refused);
         }
     }
 
-    private static void run(TenantAdapter adapter, List<Unit> step, Map<String, String> refused) {
+    private static void run(TenantAdapter adapter, List<Unit> step, float lr, Map<String, String> refused) {
         List<Unit> live = step.stream().filter(u -> !refused.containsKey(u.recordId())).toList();
         if (live.isEmpty()) {
             return;
         }
-        StepResult r = adapter.train(batchOf(live));
+        StepResult r = adapter.train(batchOf(live), lr);
         if (r.applied()) {
             return;
         }
@@ -60,7 +60,7 @@ final class FaultIsolation {
             if (refused.containsKey(unit.recordId())) {
                 continue; // an earlier chunk of the same record was already blamed
             }
-            StepResult alone = adapter.train(batchOf(List.of(unit)));
+            StepResult alone = adapter.train(batchOf(List.of(unit)), lr);
             if (!alone.applied()) {
                 refused.put(unit.recordId(), alone.refusal());
             }

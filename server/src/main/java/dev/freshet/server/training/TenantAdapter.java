@@ -40,7 +40,8 @@ public final class TenantAdapter implements AutoCloseable {
     private final GradientStep step;
     /** The LoRA adapter's dense deltas ({@link AdapterSpec.Lora#dense}), left to the edit learner; usually none. */
     private final Map<String, NDArray> editOnly;
-    private final float learningRate;
+    private final float documentLearningRate;
+    private final float editLearningRate;
     private final StepGate gate;
     private final TrainingEvents events;
     private final MomentumInterpolation mwi; // null: versions hold the trained weights
@@ -57,7 +58,8 @@ public final class TenantAdapter implements AutoCloseable {
         Map<String, NDArray> stepped = new LinkedHashMap<>(adapter.tensors());
         stepped.keySet().removeAll(editOnly.keySet());
         this.step = new GradientStep(stepped, optimizer, settings.clipNorm());
-        this.learningRate = settings.learningRate();
+        this.documentLearningRate = settings.learningRate();
+        this.editLearningRate = settings.editLearningRate();
         this.gate = gate;
         this.events = events;
         this.mwi = settings.interpolates() ? MomentumInterpolation.resumingFrom(adapter, settings.mwi()) : null;
@@ -94,12 +96,22 @@ public final class TenantAdapter implements AutoCloseable {
         return base.config().maxPositions() + 1;
     }
 
+    /** The learning rate of document training ({@code training.lr}). */
+    public float documentLearningRate() {
+        return documentLearningRate;
+    }
+
+    /** The learning rate of {@code ft-bf} edits ({@code training.edits.lr}). */
+    public float editLearningRate() {
+        return editLearningRate;
+    }
+
     /**
-     * One AdamW step on the token-weighted cross-entropy of {@code batch} (see {@link WeightedLoss}),
+     * One AdamW step at rate {@code lr} on the token-weighted cross-entropy of {@code batch} (see {@link WeightedLoss}),
      * after giving way to serving. A non-finite loss or gradient refuses the step and leaves the
      * adapter untouched; the caller decides which record to blame.
      */
-    public StepResult train(TokenBatch batch) {
+    public StepResult train(TokenBatch batch, float lr) {
         gate.awaitTurn();
         long start = System.nanoTime();
         StepResult r = step.step(leaves -> {
@@ -112,7 +124,7 @@ public final class TenantAdapter implements AutoCloseable {
             }
             NDArray logits = base.logits(base.weights(), adapter.over(all), batch.inputsArray(m)); // [B, T, V]
             return WeightedLoss.of(logits, batch.targetsArray(m), batch.weightsArray(m), batch.predicted());
-        }, learningRate);
+        }, lr);
         stepped(r, batch.predicted(), System.nanoTime() - start);
         return r;
     }

@@ -62,7 +62,7 @@ public final class WeightedDocumentLearner implements DocumentLearner {
         }
         Map<String, String> refused = FaultIsolation.newRefusals();
         for (int e = 0; e < epochs; e++) {
-            FaultIsolation.trainOnce(adapter, units, sequencesPerStep, refused);
+            FaultIsolation.trainOnce(adapter, units, sequencesPerStep, adapter.documentLearningRate(), refused);
         }
         return LearnResult.nonFinite(refused);
     }

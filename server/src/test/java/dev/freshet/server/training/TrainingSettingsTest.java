@@ -19,6 +19,7 @@ class TrainingSettingsTest {
         assertKey("training.queue.capacity", () -> OK.withBatching(16, Duration.ofMillis(1), 8));
         assertKey("training.lr", () -> OK.withSchedule(Float.NaN, 1, 1));
         assertKey("training.edits.epochs", () -> OK.withSchedule(1e-3f, 1, 0));
+        assertKey("training.edits.lr", () -> OK.withEditLearningRate(0f));
     }
 
     private static void assertKey(String key, Runnable build) {

@@ -62,7 +62,7 @@ class EditLearningIT {
             byte[] value = new RecordCodec().encodeEdit(new EditRecord(edit.id(), edit.prompt(), edit.target()));
             fixture.send(topics.edits(), TENANT.value(), new String(value, StandardCharsets.UTF_8));
             TrainingSettings settings = TrainingSettings.defaults(model.config().family())
-                    .withBatching(8, Duration.ofMillis(200), 64).withSchedule(3e-3f, 1, 5).withEdits(learner, null);
+                    .withBatching(8, Duration.ofMillis(200), 64).withSchedule(3e-3f, 1, 5).withEditLearningRate(3e-3f).withEdits(learner, null);
             IntakeSettings intake = new IntakeSettings(kafka.bootstrapServers(), "it-e1", 100, Duration.ofMillis(50), Duration.ofMillis(100));
             AdapterStore store = new AdapterStore(dir.resolve("data"));
             long start = System.nanoTime();
