@@ -260,7 +260,7 @@ public final class Freshet implements AutoCloseable {
                 localized.checkLocation(model, settings.adapter()); // a location the adapter lacks fails here, not on the first edit
                 localized.prepare(model);
             }
-            TrainingWorker.Learners learners = new TrainingWorker.Learners(documentLearner(o, model), edits);
+            TrainingWorker.Learners learners = new TrainingWorker.Learners(documentLearner(model, settings, o.weighting(), o.weightingDir(), toClose), edits);
             DeadLetterPublisher deadLetters = new DeadLetterPublisher(producer, topics.deadLetter());
             TrainingEvents events = TrainingEvents.both(trainingMetrics, new GateRejectionLetters(deadLetters, codec));
             TrainingWorker worker = new TrainingWorker(model, settings, queue, learners, store,
@@ -308,23 +308,27 @@ public final class Freshet implements AutoCloseable {
                 (System.nanoTime() - t0) / 1_000_000);
     }
 
-    /** The document learner {@code o.weighting()} names; a weighting model it loads is closed with the server. */
-    private WeightedDocumentLearner documentLearner(Options o, LanguageModel model) throws IOException {
-        if (o.weighting().equals("uniform")) {
+    /**
+     * The document learner {@code weighting} names ({@code uniform}, {@code salient-spans}, {@code tfidf}, {@code camels}:
+     * the bundled weighting model, or the {@code meta-train} output in {@code weightingDir}); a weighting model it loads
+     * is added to {@code closeLater}.
+     */
+    public static WeightedDocumentLearner documentLearner(LanguageModel model, TrainingSettings settings, String weighting, Path weightingDir,
+            List<AutoCloseable> closeLater) throws IOException {
+        if (weighting.equals("uniform")) {
             return WeightedDocumentLearner.uniform(settings);
         }
-        if (o.weighting().equals("none")) {
+        if (weighting.equals("none")) {
             throw new IllegalArgumentException("--weighting none would train nothing; use uniform, salient-spans, tfidf or camels");
         }
-        WeightingModel camels = o.weighting().equals("camels") ? TokenWeightings.camelsModel(model, o.weightingDir()) : null;
+        WeightingModel camels = weighting.equals("camels") ? TokenWeightings.camelsModel(model, weightingDir) : null;
         if (camels != null) {
-            toClose.add(camels);
+            closeLater.add(camels);
         }
-        List<String> corpus = o.weighting().equals("tfidf") ? World.generate(Gates.WORLD_SEED, WorldSize.DEFAULT).pretrainingTexts() : List.of();
-        TokenWeighting weighting = TokenWeightings.create(o.weighting(), new TokenWeightings.Resources(corpus, Set.of(), camels));
-        LOG.info("documents are weighted by {}", weighting.name());
-        return new WeightedDocumentLearner(weighting.name(), new DocumentWeighting(model, weighting), settings.documentEpochs(),
-                settings.sequencesPerStep());
+        List<String> corpus = weighting.equals("tfidf") ? World.generate(Gates.WORLD_SEED, WorldSize.DEFAULT).pretrainingTexts() : List.of();
+        TokenWeighting w = TokenWeightings.create(weighting, new TokenWeightings.Resources(corpus, Set.of(), camels));
+        LOG.info("documents are weighted by {}", w.name());
+        return new WeightedDocumentLearner(w.name(), new DocumentWeighting(model, w), settings.documentEpochs(), settings.sequencesPerStep());
     }
 
     /** The bound HTTP port. */

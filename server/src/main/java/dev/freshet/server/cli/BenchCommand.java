@@ -51,7 +51,7 @@ final class BenchCommand implements Command {
             edits: the server's edit learners (locft-bf, locft-keys, ft-bf) side by side in this process: world edits through
               the training worker, one version per --per-version records, each decided by the quality gate;
               efficacy, generalisation, locality and old-world accuracy of the served version.
-            documents: the server's document training at several learning rates in this process: world documents
+            documents: the server's document training at several learning rates and weightings in this process: world documents
               through the training worker and the quality gate; what the served version learnt (the documents'
               held-out questions), what it lost (old world), and the share of records the gate let through.
             freshness: produce documents and edits and time each from produce to the first served adapter
@@ -89,6 +89,8 @@ final class BenchCommand implements Command {
               --documents N       documents: how many (default 200; --quick: 48)
               --lrs LIST          documents: learning rates compared, comma-separated (default 1e-3,3e-4,1e-4;
                                   --quick: 1e-3,1e-4)
+              --weightings LIST   documents: serve's weightings compared at every rate, comma-separated
+                                  (uniform, salient-spans, tfidf, camels; default uniform)
               --adapter SPEC      edits: the tenant adapter, e.g. delta:targets=h.3.mlp.c_proj (default: serve's)
               --mwi-tau X, --mwi-every N, --mwi-reset never|per-version
                                   edits: versions hold the MWI slow copy, as serve's options (default: off)
@@ -98,7 +100,7 @@ final class BenchCommand implements Command {
     @Override
     public Set<String> valuedOptions() {
         return Set.of("batch", "seq-len", "steps", "model", "device", "out", "url", "kafka", "topic-prefix", "minutes", "concurrency", "rate",
-                "seconds", "edits", "documents", "lrs", "per-version", "methods", "locft-lr",
+                "seconds", "edits", "documents", "lrs", "weightings", "per-version", "methods", "locft-lr",
                 "locft-epochs", "locft-stop", "keys-lr", "keys-epochs", "adapter", "mwi-tau", "mwi-every", "mwi-reset");
     }
 
@@ -134,7 +136,8 @@ final class BenchCommand implements Command {
         } else if (scenario.equals("documents")) {
             DocumentsBench.Settings d = a.has("quick") ? DocumentsBench.Settings.quick() : DocumentsBench.Settings.defaults();
             DocumentsBench.Settings s = new DocumentsBench.Settings(a.getInt("documents", d.documents()), a.getInt("per-version", d.perVersion()),
-                    a.has("lrs") ? floats(a.get("lrs", ""), "lrs") : d.learningRates(), !a.has("no-gate"), d.seed());
+                    a.has("lrs") ? floats(a.get("lrs", ""), "lrs") : d.learningRates(),
+                    a.has("weightings") ? List.of(a.get("weightings", "").split(",")) : d.weightings(), !a.has("no-gate"), d.seed());
             try (LanguageModel m = Models.open(a)) {
                 DocumentsBench.run(m, s, out, System.out);
             }

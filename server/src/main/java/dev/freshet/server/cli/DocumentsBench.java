@@ -15,6 +15,7 @@ import dev.freshet.adaptation.world.QaPair;
 import dev.freshet.adaptation.world.World;
 import dev.freshet.adaptation.world.WorldDocument;
 import dev.freshet.adaptation.world.WorldSize;
+import dev.freshet.server.app.Freshet;
 import dev.freshet.server.app.Gates;
 import dev.freshet.server.serving.AdapterStore;
 import dev.freshet.server.serving.QualityGate;
@@ -53,10 +54,15 @@ final class DocumentsBench {
      * @param documents N, sampled from the world's document stream with {@code seed}
      * @param perVersion R, records per version
      * @param learningRates the server's training learning rates compared ({@code serve --lr}), one run each
+     * @param weightings the server's document weightings compared ({@code serve --weighting}), each at every rate
      * @param gated whether the production gate decides each version; false promotes every version
      */
-    record Settings(int documents, int perVersion, List<Float> learningRates, boolean gated, long seed) {
+    record Settings(int documents, int perVersion, List<Float> learningRates, List<String> weightings, boolean gated, long seed) {
         Settings {
+            if (weightings.isEmpty()) {
+                throw new IllegalArgumentException("bench documents: name at least one weighting");
+            }
+            weightings = List.copyOf(weightings);
             if (documents < 1 || perVersion < 1 || learningRates.isEmpty()) {
                 throw new IllegalArgumentException("bench documents: documents and per-version must be >= 1 and at least one learning rate given");
             }
@@ -69,11 +75,11 @@ final class DocumentsBench {
         }
 
         static Settings defaults() {
-            return new Settings(200, 8, List.of(1e-3f, 3e-4f, 1e-4f), true, 1);
+            return new Settings(200, 8, List.of(1e-3f, 3e-4f, 1e-4f), List.of("uniform"), true, 1);
         }
 
         static Settings quick() {
-            return new Settings(48, 8, List.of(1e-3f, 1e-4f), true, 1);
+            return new Settings(48, 8, List.of(1e-3f, 1e-4f), List.of("uniform"), true, 1);
         }
     }
 
@@ -90,20 +96,22 @@ final class DocumentsBench {
         List<QaPair> questions = docs.stream().flatMap(d -> d.questions().stream()).toList();
         OldWorldProbe probe = data.probe(100, 50);
         TrainingSettings d = TrainingSettings.defaults(model.config().family());
-        out.printf("bench documents: %d documents of world 1234 (sample seed %d, %d held-out questions), %d per version, learning rates %s;"
-                + " %s; the server's document training otherwise (uniform weighting, AdamW, clip %s, %d pass)%n", docs.size(), s.seed(),
-                questions.size(), s.perVersion(), s.learningRates(), s.gated() ? "the quality gate decides each version" : "no gate (every version served)",
-                d.clipNorm(), d.documentEpochs());
+        out.printf("bench documents: %d documents of world 1234 (sample seed %d, %d held-out questions), %d per version, learning rates %s,"
+                + " weightings %s; %s; the server's document training otherwise (AdamW, clip %s, %d pass)%n", docs.size(), s.seed(),
+                questions.size(), s.perVersion(), s.learningRates(), s.weightings(),
+                s.gated() ? "the quality gate decides each version" : "no gate (every version served)", d.clipNorm(), d.documentEpochs());
         List<Row> rows = new ArrayList<>();
         rows.add(measure("base model", model, Adaptation.NONE, questions, probe, null, 0));
-        for (float lr : s.learningRates()) {
-            rows.add(runOne(model, s, d.withSchedule(lr, d.documentEpochs(), d.editEpochs()), docs, questions, probe, out));
+        for (String weighting : s.weightings()) {
+            for (float lr : s.learningRates()) {
+                rows.add(runOne(model, s, weighting, d.withSchedule(lr, d.documentEpochs(), d.editEpochs()), docs, questions, probe, out));
+            }
         }
-        out.printf("%n%-11s %8s %8s %10s %10s %8s %9s %8s %9s %8s %8s %8s%n", "lr", "doc EM%", "doc F1%", "answer NLL", "oldQA EM%", "old ppl",
+        out.printf("%n%-22s %8s %8s %10s %10s %8s %9s %8s %9s %8s %8s %8s%n", "weighting lr", "doc EM%", "doc F1%", "answer NLL", "oldQA EM%", "old ppl",
                 "promoted", "rejected", "served%", "refused", "steps", "seconds");
         for (Row r : rows) {
             int total = r.servedRecords() + r.heldRecords();
-            out.printf("%-11s %8.1f %8.1f %10.3f %10.1f %8.3f %9d %8d %9s %8d %8d %8.1f%n", r.label(), 100 * r.documents().exactMatch(),
+            out.printf("%-22s %8.1f %8.1f %10.3f %10.1f %8.3f %9d %8d %9s %8d %8d %8.1f%n", r.label(), 100 * r.documents().exactMatch(),
                     100 * r.documents().f1(), r.answerNll(), 100 * r.oldWorld().exactMatch(), r.oldWorld().perplexity(), r.promoted(), r.rejected(),
                     total == 0 ? "-" : String.format("%.1f", 100.0 * r.servedRecords() / total), r.refused(), r.steps(), r.seconds());
         }
@@ -113,14 +121,17 @@ final class DocumentsBench {
         return rows;
     }
 
-    private static Row runOne(LanguageModel model, Settings s, TrainingSettings settings, List<WorldDocument> docs, List<QaPair> questions,
-            OldWorldProbe probe, PrintStream out) throws Exception {
-        String label = Float.toString(settings.learningRate());
-        out.printf("lr %s:%n", label);
+    private static Row runOne(LanguageModel model, Settings s, String weighting, TrainingSettings settings, List<WorldDocument> docs,
+            List<QaPair> questions, OldWorldProbe probe, PrintStream out) throws Exception {
+        String label = weighting + " " + settings.learningRate();
+        out.printf("%s:%n", label);
         Path dir = Files.createTempDirectory("freshet-bench-documents-");
         AdapterStore store = new AdapterStore(dir);
         settings = settings.withBatching(s.perVersion(), Duration.ofSeconds(2), Math.max(16, s.perVersion()));
+        List<AutoCloseable> resources = new ArrayList<>();
         try (GatedRun run = new GatedRun(store, s.gated() ? Gates.forModel(model) : QualityGate.ALWAYS_PASS, out)) {
+            TrainingWorker.Learners learners = new TrainingWorker.Learners(Freshet.documentLearner(model, settings, weighting, null, resources),
+                    TrainingWorker.Learners.defaults(settings).edits());
             List<WorkItem> items = new ArrayList<>();
             for (int i = 0; i < docs.size(); i++) {
                 WorldDocument doc = docs.get(i);
@@ -129,13 +140,16 @@ final class DocumentsBench {
             }
             TrainingQueue queue = new TrainingQueue(settings.queueCapacity());
             long start = System.nanoTime();
-            try (TrainingWorker worker = new TrainingWorker(model, settings, queue, TrainingWorker.Learners.defaults(settings), store, run,
+            try (TrainingWorker worker = new TrainingWorker(model, settings, queue, learners, store, run,
                     ServingPressure.NONE, TrainingEvents.NONE)) {
                 worker.start();
-                run.feed(queue, items, MAX_WAIT, "lr " + label);
+                run.feed(queue, items, MAX_WAIT, label);
             }
             return measure(label, model, run.served(), questions, probe, run, (System.nanoTime() - start) / 1e9);
         } finally {
+            for (AutoCloseable r : resources) {
+                r.close();
+            }
             BenchServer.delete(dir);
         }
     }
@@ -156,10 +170,11 @@ final class DocumentsBench {
         o.addProperty("per_version", s.perVersion());
         o.addProperty("gated", s.gated());
         o.addProperty("seed", s.seed());
+        o.addProperty("weightings", String.join(",", s.weightings()));
         JsonArray a = new JsonArray();
         for (Row r : rows) {
             JsonObject j = new JsonObject();
-            j.addProperty("lr", r.label());
+            j.addProperty("arm", r.label());
             j.addProperty("doc_em", r.documents().exactMatch());
             j.addProperty("doc_f1", r.documents().f1());
             j.addProperty("doc_answer_nll", r.answerNll());

@@ -19,22 +19,23 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code bench documents} end to end on a tiny model: every document reaches a version at each rate, the rows and JSON say so. */
+/** {@code bench documents} end to end on a tiny model: every document reaches a version in each arm, the rows and JSON say so. */
 class DocumentsBenchTest {
 
     @TempDir
     Path out;
 
     @Test
-    void everyRateTrainsEveryDocumentIntoServedVersionsAndTheReportSaysSo() throws Exception {
+    void everyWeightingAndRateTrainsEveryDocumentIntoServedVersionsAndTheReportSaysSo() throws Exception {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         List<DocumentsBench.Row> rows;
         try (LanguageModel model = TestModels.tiny(3)) {
-            rows = DocumentsBench.run(model, new DocumentsBench.Settings(6, 2, List.of(1e-2f, 1e-4f), false, 1), out,
+            rows = DocumentsBench.run(model, new DocumentsBench.Settings(6, 2, List.of(1e-2f, 1e-4f), List.of("uniform", "salient-spans"), false, 1), out,
                     new PrintStream(printed, true, StandardCharsets.UTF_8));
         }
-        assertEquals(List.of("base model", "0.01", "1.0E-4"), rows.stream().map(DocumentsBench.Row::label).toList());
-        for (DocumentsBench.Row r : rows.subList(1, 3)) {
+        assertEquals(List.of("base model", "uniform 0.01", "uniform 1.0E-4", "salient-spans 0.01", "salient-spans 1.0E-4"),
+                rows.stream().map(DocumentsBench.Row::label).toList());
+        for (DocumentsBench.Row r : rows.subList(1, 5)) {
             assertEquals(3, r.promoted(), r.label() + ": 6 documents at 2 per version, every version promoted without a gate");
             assertEquals(6, r.servedRecords());
             assertEquals(0, r.heldRecords());
@@ -45,7 +46,7 @@ class DocumentsBenchTest {
         String table = printed.toString(StandardCharsets.UTF_8);
         assertTrue(table.contains("answer NLL") && table.contains("served%") && table.contains("base model"), table);
         JsonArray json = JsonParser.parseString(Files.readString(out.resolve("documents.json"))).getAsJsonObject().getAsJsonArray("rows");
-        assertEquals(3, json.size());
+        assertEquals(5, json.size());
         JsonObject first = json.get(1).getAsJsonObject();
         assertEquals(rows.get(1).steps(), first.get("steps").getAsLong());
         assertEquals(6, first.get("served_records").getAsInt());
@@ -53,7 +54,7 @@ class DocumentsBenchTest {
 
     @Test
     void aRateThatIsNotPositiveIsRefusedWithItsValue() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DocumentsBench.Settings(10, 2, List.of(1e-3f, 0f), true, 1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DocumentsBench.Settings(10, 2, List.of(1e-3f, 0f), List.of("uniform"), true, 1));
         assertTrue(e.getMessage().contains("0.0"), e.getMessage());
     }
 }
