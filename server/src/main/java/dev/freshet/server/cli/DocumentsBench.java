@@ -1,6 +1,5 @@
 package dev.freshet.server.cli;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.freshet.adaptation.eval.BatchedAnswers;
@@ -178,21 +177,11 @@ final class DocumentsBench {
             j.addProperty("doc_em", r.documents().exactMatch());
             j.addProperty("doc_f1", r.documents().f1());
             j.addProperty("doc_answer_nll", r.answerNll());
-            j.addProperty("old_qa_em", r.oldWorld().exactMatch());
-            j.addProperty("old_ppl", r.oldWorld().perplexity());
-            j.addProperty("promoted", r.promoted());
-            j.addProperty("rejected", r.rejected());
             j.addProperty("served_records", r.servedRecords());
             j.addProperty("held_records", r.heldRecords());
-            j.addProperty("refused", r.refused());
-            j.addProperty("steps", r.steps());
-            j.addProperty("seconds", r.seconds());
+            GatedRun.addRunFields(j, r.oldWorld(), r.promoted(), r.rejected(), r.refused(), r.steps(), r.seconds());
             a.add(j);
         }
-        o.add("rows", a);
-        Files.createDirectories(outDir);
-        Path file = outDir.resolve("documents.json");
-        Files.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(o));
-        return file;
+        return GatedRun.writeReport(o, a, outDir, "documents.json");
     }
 }

@@ -1,6 +1,5 @@
 package dev.freshet.server.cli;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.freshet.adaptation.adapter.AdapterSpec;
@@ -123,20 +122,10 @@ final class EditsBench {
             j.addProperty("efficacy", r.served().efficacy());
             j.addProperty("generalization", r.served().generalization());
             j.addProperty("locality", r.served().locality());
-            j.addProperty("old_qa_em", r.oldWorld().exactMatch());
-            j.addProperty("old_ppl", r.oldWorld().perplexity());
-            j.addProperty("promoted", r.promoted());
-            j.addProperty("rejected", r.rejected());
-            j.addProperty("refused", r.refused());
-            j.addProperty("steps", r.steps());
-            j.addProperty("seconds", r.seconds());
+            GatedRun.addRunFields(j, r.oldWorld(), r.promoted(), r.rejected(), r.refused(), r.steps(), r.seconds());
             a.add(j);
         }
-        o.add("rows", a);
-        Files.createDirectories(outDir);
-        Path file = outDir.resolve("edits.json");
-        Files.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(o));
-        return file;
+        return GatedRun.writeReport(o, a, outDir, "edits.json");
     }
 
     private static Row runOne(LanguageModel model, Settings s, String method, List<WorldEdit> edits, OldWorldProbe probe, PrintStream out)

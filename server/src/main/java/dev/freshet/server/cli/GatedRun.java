@@ -1,6 +1,10 @@
 package dev.freshet.server.cli;
 
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import dev.freshet.adaptation.adapter.Adapter;
+import dev.freshet.adaptation.eval.OldWorldProbe;
 import dev.freshet.adaptation.model.Adaptation;
 import dev.freshet.server.serving.AdapterState;
 import dev.freshet.server.serving.AdapterStore;
@@ -16,6 +20,8 @@ import dev.freshet.streams.record.Rejection;
 import dev.freshet.streams.record.TenantId;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -123,5 +129,25 @@ final class GatedRun implements VersionSink, AutoCloseable {
         if (served != null) {
             served.close();
         }
+    }
+
+    /** The figures every gated bench row has: what the served version kept of the old world, and what the run did. */
+    static void addRunFields(JsonObject row, OldWorldProbe.Result old, int promoted, int rejected, int refused, long steps, double seconds) {
+        row.addProperty("old_qa_em", old.exactMatch());
+        row.addProperty("old_ppl", old.perplexity());
+        row.addProperty("promoted", promoted);
+        row.addProperty("rejected", rejected);
+        row.addProperty("refused", refused);
+        row.addProperty("steps", steps);
+        row.addProperty("seconds", seconds);
+    }
+
+    /** Writes {@code report} with its {@code rows} to {@code outDir/name}. */
+    static Path writeReport(JsonObject report, JsonArray rows, Path outDir, String name) throws IOException {
+        report.add("rows", rows);
+        Files.createDirectories(outDir);
+        Path file = outDir.resolve(name);
+        Files.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(report));
+        return file;
     }
 }
