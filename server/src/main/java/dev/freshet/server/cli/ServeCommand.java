@@ -146,7 +146,7 @@ final class ServeCommand implements Command {
             o = o.withTraining(s -> s.withSchedule(lr, s.documentEpochs(), s.editEpochs()));
         }
         if (a.has("edit-lr")) {
-            float lr = a.getFloat("edit-lr", 1e-3f);
+            float lr = a.getFloat("edit-lr", TrainingSettings.EDIT_LR);
             o = o.withTraining(s -> s.withEditLearningRate(lr));
         }
         if (a.has("mwi-tau") || a.has("mwi-every") || a.has("mwi-reset")) {

@@ -106,7 +106,7 @@ public record TrainingSettings(
      * The defaults for a model family: LoRA rank 8, α 16 on the attention and MLP output projections
      * ({@code c_attn} + {@code mlp.c_proj} for GPT-2; {@code q_proj} + {@code v_proj} +
      * {@code down_proj} for Llama), batches of 16 records or 100 ms, a queue of 256, AdamW without decay at
-     * {@link #DOCUMENT_LR} for documents and 1e-3 for {@code ft-bf} edits, clip 1, one pass over documents, edits by key-preconditioned LocFT-BF ({@link #DEFAULT_EDIT_METHOD};
+     * {@link #DOCUMENT_LR} for documents and {@link #EDIT_LR} for {@code ft-bf} edits, clip 1, one pass over documents, edits by key-preconditioned LocFT-BF ({@link #DEFAULT_EDIT_METHOD};
      * {@code ft-bf} would take eight passes), no MWI ({@link #OFF}). The batch wait is short because it only
      * matters when records are sparse (a backlog fills batches at once), and then it is pure latency: a lone
      * document waits the whole window before training starts.
@@ -116,17 +116,20 @@ public record TrainingSettings(
                 ? List.of("c_attn", "mlp.c_proj")
                 : List.of("q_proj", "v_proj", "down_proj");
         return new TrainingSettings(16, Duration.ofMillis(100), 256, new AdapterSpec.Lora(8, 16f, targets),
-                DOCUMENT_LR, 1e-3f, 0f, 1f, 1, 8, 8, Duration.ofSeconds(2), 1234L, OFF, DEFAULT_EDIT_METHOD, null, null);
+                DOCUMENT_LR, EDIT_LR, 0f, 1f, 1, 8, 8, Duration.ofSeconds(2), 1234L, OFF, DEFAULT_EDIT_METHOD, null, null);
     }
 
     /**
      * The document learning rate of the defaults, chosen by {@code bench documents} (the server's training worker and
-     * quality gate, world documents, 8 per version; README): over 1,000 documents, 1e-3 made every version after the
-     * tenth rise old-world perplexity by more than the gate's 5 % (114 of 125 versions rejected, 8.8 % of the records
-     * served), 3e-4 let the served model drift to old-world perplexity 4.52 and QA 83 %, and 1e-4 served every record,
+     * quality gate, world documents, 8 per version; README): over 1,000 documents, from the eighth version on nearly
+     * every version at 1e-3 raised old-world perplexity by more than the gate's 5 % (114 of 125 rejected, 8.8 % of the
+     * records served), 3e-4 let the served model drift to old-world perplexity 4.52 and QA 83 %, and 1e-4 served every record,
      * lowered the documents' answer NLL most per record kept (4.37 to 3.65, against 3.97 at 1e-3) and kept QA at 98 %.
      */
     public static final float DOCUMENT_LR = 1e-4f;
+
+    /** The {@code ft-bf} edit learning rate of the defaults: the single rate documents and edits shared before stop 18. */
+    public static final float EDIT_LR = 1e-3f;
 
     /**
      * τ = 0: each version holds the trained weights. Off by default because {@code eval forgetting} measured no
