@@ -31,6 +31,7 @@ import java.nio.file.Path;
  *   <tr><td>freshet_adapter_served_version</td><td>gauge</td><td>tenant</td><td>adapter registry</td></tr>
  *   <tr><td>freshet_adapter_swaps_total</td><td>counter</td><td>tenant, kind (promote, rollback, restore, follow)</td><td>adapter registry</td></tr>
  *   <tr><td>freshet_gate_rejections_total</td><td>counter</td><td>tenant</td><td>adapter registry</td></tr>
+ *   <tr><td>freshet_served_probe_perplexity_rise</td><td>gauge</td><td>tenant</td><td>adapter registry: the served version's probe perplexity over the base model's, minus 1, as the gate measured it at promotion</td></tr>
  *   <tr><td>freshet_adapter_versions_resident</td><td>gauge</td><td>tenant</td><td>adapter registry: versions holding native memory</td></tr>
  *   <tr><td>freshet_adapter_fusions_total</td><td>counter</td><td>tenant</td><td>fusion policy: a dominant tenant's version fused into the base weights</td></tr>
  *   <tr><td>freshet_adapter_events_total</td><td>counter</td><td>outcome (published, publish_failed, applied, stale, own, invalid, failed)</td><td>adapters topic publisher and follower</td></tr>
@@ -56,6 +57,7 @@ public final class FreshetMetrics {
     private final Gauge servedVersion;
     private final Counter swaps;
     private final Counter gateRejections;
+    private final Gauge servedPerplexityRise;
     private final Gauge residentVersions;
     private final Counter adapterEvents;
     private final Counter fusions;
@@ -85,6 +87,10 @@ public final class FreshetMetrics {
                 .help("Changes of a tenant's served adapter version").labelNames("tenant", "kind").register(registry);
         gateRejections = Counter.builder().name("freshet_gate_rejections_total")
                 .help("Candidate adapter versions the quality gate rejected").labelNames("tenant").register(registry);
+        servedPerplexityRise = Gauge.builder().name("freshet_served_probe_perplexity_rise")
+                .help("The served version's probe perplexity relative to the base model's, minus 1, as the quality gate measured it at"
+                        + " promotion (0: the base model is served; absent after a rollback, restore or follow)")
+                .labelNames("tenant").register(registry);
         residentVersions = Gauge.builder().name("freshet_adapter_versions_resident")
                 .help("Adapter versions holding native memory: the served one plus retired ones still pinned by requests")
                 .labelNames("tenant").register(registry);
@@ -175,6 +181,11 @@ public final class FreshetMetrics {
 
     public Counter gateRejections() {
         return gateRejections;
+    }
+
+    /** Per tenant: the served version's probe perplexity over the base model's, minus 1 (the drift the per-version gate lets through). */
+    public Gauge servedPerplexityRise() {
+        return servedPerplexityRise;
     }
 
     public Gauge residentVersions() {

@@ -17,9 +17,26 @@ public final class RegistryMetrics implements RegistryListener {
     @Override
     public void served(String tenant, long previous, long version, SwapKind kind) {
         metrics.servedVersion().labelValues(tenant).set(version);
+        if (version == 0) {
+            metrics.servedPerplexityRise().labelValues(tenant).set(0);
+        } else if (kind != SwapKind.PROMOTE) {
+            // Rolled back, restored or followed: this replica's gate did not measure it, so no figure rather than a stale one.
+            metrics.servedPerplexityRise().remove(tenant);
+        }
         metrics.swaps().labelValues(tenant, kind.name().toLowerCase(Locale.ROOT)).inc();
         // Create the tenant's rejection series at 0, so rate() and alerts see the first rejection as an increase.
         metrics.gateRejections().labelValues(tenant);
+    }
+
+    @Override
+    public void promoted(String tenant, long version, GateVerdict verdict) {
+        Double candidate = verdict.scores().get("perplexity.candidate");
+        Double base = verdict.scores().get("perplexity.base");
+        if (candidate != null && base != null && base > 0) {
+            metrics.servedPerplexityRise().labelValues(tenant).set(candidate / base - 1);
+        } else {
+            metrics.servedPerplexityRise().remove(tenant);
+        }
     }
 
     @Override

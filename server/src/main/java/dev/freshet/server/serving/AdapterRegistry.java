@@ -328,7 +328,11 @@ public final class AdapterRegistry implements AutoCloseable {
             adapter.close();
             throw e;
         }
-        return swap(tenant, new Resident(tenant, m.version(), adapter, listener), info, RegistryListener.SwapKind.PROMOTE);
+        VersionInfo served = swap(tenant, new Resident(tenant, m.version(), adapter, listener), info, RegistryListener.SwapKind.PROMOTE);
+        if (verdict != null) {
+            listener.promoted(tenant, m.version(), verdict);
+        }
+        return served;
     }
 
     /** Publishes {@code r} as the tenant's served version and retires the previous one. */

@@ -131,10 +131,11 @@ public final class ProbeSetGate implements QualityGate {
                 failures.add(String.format(Locale.ROOT, "old-world perplexity %.3f -> %.3f (+%.1f%%, limit %.1f%%)", before.perplexity(),
                         after.perplexity(), 100 * rise, 100 * thresholds.maxPerplexityIncrease()));
             }
+            // Always reported, bound or not: the per-version threshold cannot see slow drift, the metrics can.
+            double base = base().perplexity();
+            double total = after.perplexity() / base - 1;
+            scores.put("perplexity.base", base);
             if (Double.isFinite(thresholds.maxPerplexityRiseFromBase())) {
-                double base = base().perplexity();
-                double total = after.perplexity() / base - 1;
-                scores.put("perplexity.base", base);
                 if (!(total <= thresholds.maxPerplexityRiseFromBase())) {
                     failures.add(String.format(Locale.ROOT, "old-world perplexity %.3f is +%.1f%% over the base model's %.3f (limit %.1f%%;"
                             + " roll back, or raise gate-max-perplexity-rise-from-base)", after.perplexity(), 100 * total, base,

@@ -21,6 +21,9 @@ public interface RegistryListener {
     /** {@code tenant} is now served from {@code version} (was {@code previous}, -1 if it had none). */
     default void served(String tenant, long previous, long version, SwapKind kind) {}
 
+    /** The gate passed a candidate, which is now served (after {@link #served} with {@code PROMOTE}). */
+    default void promoted(String tenant, long version, GateVerdict verdict) {}
+
     /** The gate refused a candidate. */
     default void rejected(String tenant, long version, GateVerdict verdict) {}
 
@@ -40,6 +43,11 @@ public interface RegistryListener {
             @Override
             public void served(String tenant, long previous, long version, SwapKind kind) {
                 ls.forEach(l -> l.served(tenant, previous, version, kind));
+            }
+
+            @Override
+            public void promoted(String tenant, long version, GateVerdict verdict) {
+                ls.forEach(l -> l.promoted(tenant, version, verdict));
             }
 
             @Override

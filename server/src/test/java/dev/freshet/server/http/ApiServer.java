@@ -34,31 +34,7 @@ final class ApiServer implements AutoCloseable {
     ApiServer(Vertx vertx, Path dataDir, HttpConfig config, RegistryListener observer) throws Exception {
         this.vertx = vertx;
         RegistryMetrics feed = new RegistryMetrics(metrics);
-        RegistryListener both = new RegistryListener() {
-            @Override
-            public void served(String tenant, long previous, long version, SwapKind kind) {
-                feed.served(tenant, previous, version, kind);
-                observer.served(tenant, previous, version, kind);
-            }
-
-            @Override
-            public void rejected(String tenant, long version, dev.freshet.server.serving.GateVerdict verdict) {
-                feed.rejected(tenant, version, verdict);
-                observer.rejected(tenant, version, verdict);
-            }
-
-            @Override
-            public void resident(String tenant, long version) {
-                feed.resident(tenant, version);
-                observer.resident(tenant, version);
-            }
-
-            @Override
-            public void released(String tenant, long version) {
-                feed.released(tenant, version);
-                observer.released(tenant, version);
-            }
-        };
+        RegistryListener both = RegistryListener.all(feed, observer);
         registry = new AdapterRegistry(TestModels.model(), new AdapterStore(dataDir), both);
         registry.restore();
         readiness.ready();

@@ -3,8 +3,11 @@ package dev.freshet.server.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.freshet.server.serving.AdapterState;
+import dev.freshet.server.serving.ProbeSetGate;
 import dev.freshet.server.serving.RegistryListener;
 import dev.freshet.server.serving.TestModels;
+import dev.freshet.server.serving.VersionInfo;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
@@ -83,5 +86,34 @@ class MetricsIT {
             assertTrue(samples.get("freshet_process_resident_memory_bytes") > 10e6, "RSS is read");
             assertTrue(types.keySet().containsAll(Set.of("jvm_memory_used_bytes", "process_resident_memory_bytes")), "JVM and process collectors");
         }
+    }
+
+    /**
+     * The drift the per-version gate lets through is visible: after a gated promotion the served version's probe perplexity
+     * over the base model's is exported, as the gate measured it; serving the base model again reads 0.
+     */
+    @Test
+    void theServedVersionsRiseOverTheBaseModelIsExportedAfterAGatedPromotion(Vertx vertx) throws Exception {
+        try (ApiServer server = new ApiServer(vertx, dataDir, ApiServer.config(), RegistryListener.NONE)) {
+            ProbeSetGate gate = new ProbeSetGate(TestModels.model(), new ProbeSetGate.ProbeSet(TestModels.CORPUS.subList(1, 4), List.of()),
+                    new ProbeSetGate.Thresholds(10, 1, Double.POSITIVE_INFINITY));
+            VersionInfo v1 = server.registry.offer("acme", TestModels.candidate(TestModels.model(), 1, 0.5f), gate);
+            assertEquals(AdapterState.SERVING, v1.state());
+            double expected = v1.gate().scores().get("perplexity.candidate") / v1.gate().scores().get("perplexity.base") - 1;
+            assertTrue(Math.abs(expected) > 1e-6, "a noisy candidate moves the probe perplexity: " + expected);
+            assertEquals(expected, sample(server, "freshet_served_probe_perplexity_rise{tenant=\"acme\"}"), 1e-9);
+
+            server.registry.rollback("acme", 0);
+            assertEquals(0.0, sample(server, "freshet_served_probe_perplexity_rise{tenant=\"acme\"}"), 0.0);
+        }
+    }
+
+    private static double sample(ApiServer server, String series) throws Exception {
+        for (String line : server.get("/metrics").body().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no sample " + series);
     }
 }
