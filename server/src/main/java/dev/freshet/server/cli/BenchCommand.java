@@ -93,7 +93,8 @@ final class BenchCommand implements Command {
                                   (uniform, salient-spans, tfidf, camels; default uniform)
               --adapter SPEC      edits: the tenant adapter, e.g. delta:targets=h.3.mlp.c_proj (default: serve's)
               --mwi-tau X, --mwi-every N, --mwi-reset never|per-version
-                                  edits: versions hold the MWI slow copy, as serve's options (default: off)
+                                  edits, documents: versions hold the MWI slow copy, as serve's options
+                                  (default: off)
             """ + Models.OPTIONS_HELP;
     }
 
@@ -127,8 +128,7 @@ final class BenchCommand implements Command {
                             .withThresholds(a.getFloat("locft-stop", d.locft().skipLoss()), a.getFloat("locft-stop", d.locft().stopLoss())),
                     d.keys().withLearningRate(a.getFloat("keys-lr", d.keys().learningRate())).withMaxEpochs(a.getInt("keys-epochs", d.keys().maxEpochs())),
                     a.has("adapter") ? AdapterSpec.parse(a.get("adapter", null)) : null,
-                    new MwiSettings(a.getFloat("mwi-tau", (float) d.mwi().tau()), a.getInt("mwi-every", d.mwi().every()),
-                            a.has("mwi-reset") ? MwiSettings.ResetPolicy.parse(a.get("mwi-reset", null)) : d.mwi().reset()));
+                    mwi(a, d.mwi()));
             try (LanguageModel m = Models.open(a)) {
                 EditsBench.run(m, s, out, System.out);
             }
@@ -137,7 +137,8 @@ final class BenchCommand implements Command {
             DocumentsBench.Settings d = a.has("quick") ? DocumentsBench.Settings.quick() : DocumentsBench.Settings.defaults();
             DocumentsBench.Settings s = new DocumentsBench.Settings(a.getInt("documents", d.documents()), a.getInt("per-version", d.perVersion()),
                     a.has("lrs") ? floats(a.get("lrs", ""), "lrs") : d.learningRates(),
-                    a.has("weightings") ? List.of(a.get("weightings", "").split(",")) : d.weightings(), !a.has("no-gate"), d.seed());
+                    a.has("weightings") ? List.of(a.get("weightings", "").split(",")) : d.weightings(), !a.has("no-gate"), d.seed(),
+                    mwi(a, d.mwi()));
             try (LanguageModel m = Models.open(a)) {
                 DocumentsBench.run(m, s, out, System.out);
             }
@@ -153,6 +154,12 @@ final class BenchCommand implements Command {
             }
         }
         return outcome.passed() ? 0 : 1;
+    }
+
+    /** {@code --mwi-tau/--mwi-every/--mwi-reset}, as {@code serve} reads them, over {@code d}. */
+    private static MwiSettings mwi(Args a, MwiSettings d) {
+        return new MwiSettings(a.getFloat("mwi-tau", (float) d.tau()), a.getInt("mwi-every", d.every()),
+                a.has("mwi-reset") ? MwiSettings.ResetPolicy.parse(a.get("mwi-reset", null)) : d.reset());
     }
 
     private static List<Float> floats(String list, String option) {

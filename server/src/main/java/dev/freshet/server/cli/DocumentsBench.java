@@ -10,6 +10,7 @@ import dev.freshet.adaptation.eval.Slices;
 import dev.freshet.adaptation.eval.UptakeEval;
 import dev.freshet.adaptation.model.Adaptation;
 import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.mwi.MwiSettings;
 import dev.freshet.adaptation.world.QaPair;
 import dev.freshet.adaptation.world.World;
 import dev.freshet.adaptation.world.WorldDocument;
@@ -55,8 +56,9 @@ final class DocumentsBench {
      * @param learningRates the server's training learning rates compared ({@code serve --lr}), one run each
      * @param weightings the server's document weightings compared ({@code serve --weighting}), each at every rate
      * @param gated whether the production gate decides each version; false promotes every version
+     * @param mwi the trainer's momentum weight interpolation ({@code serve --mwi-tau}): versions then hold the slow copy
      */
-    record Settings(int documents, int perVersion, List<Float> learningRates, List<String> weightings, boolean gated, long seed) {
+    record Settings(int documents, int perVersion, List<Float> learningRates, List<String> weightings, boolean gated, long seed, MwiSettings mwi) {
         Settings {
             if (weightings.isEmpty()) {
                 throw new IllegalArgumentException("bench documents: name at least one weighting");
@@ -74,11 +76,11 @@ final class DocumentsBench {
         }
 
         static Settings defaults() {
-            return new Settings(200, 8, List.of(1e-3f, 3e-4f, 1e-4f), List.of("uniform"), true, 1);
+            return new Settings(200, 8, List.of(1e-3f, 3e-4f, 1e-4f), List.of("uniform"), true, 1, TrainingSettings.OFF);
         }
 
         static Settings quick() {
-            return new Settings(48, 8, List.of(1e-3f, 1e-4f), List.of("uniform"), true, 1);
+            return new Settings(48, 8, List.of(1e-3f, 1e-4f), List.of("uniform"), true, 1, TrainingSettings.OFF);
         }
     }
 
@@ -94,11 +96,13 @@ final class DocumentsBench {
         List<WorldDocument> docs = Slices.sample(data.requireDocuments(), Math.min(s.documents(), data.requireDocuments().size()), s.seed());
         List<QaPair> questions = docs.stream().flatMap(d -> d.questions().stream()).toList();
         OldWorldProbe probe = data.probe(100, 50);
-        TrainingSettings d = TrainingSettings.defaults(model.config().family());
+        TrainingSettings d = TrainingSettings.defaults(model.config().family()).withMwi(s.mwi());
         out.printf("bench documents: %d documents of world 1234 (sample seed %d, %d held-out questions), %d per version, learning rates %s,"
-                + " weightings %s; %s; the server's document training otherwise (AdamW, clip %s, %d pass)%n", docs.size(), s.seed(),
+                + " weightings %s; %s; %s; the server's document training otherwise (AdamW, clip %s, %d pass)%n", docs.size(), s.seed(),
                 questions.size(), s.perVersion(), s.learningRates(), s.weightings(),
-                s.gated() ? "the quality gate decides each version" : "no gate (every version served)", d.clipNorm(), d.documentEpochs());
+                s.gated() ? "the quality gate decides each version" : "no gate (every version served)",
+                s.mwi().tau() == 0 ? "no MWI" : "versions hold the MWI slow copy (τ " + (float) s.mwi().tau() + " every " + s.mwi().every() + " steps, reset "
+                        + s.mwi().reset() + ")", d.clipNorm(), d.documentEpochs());
         List<Row> rows = new ArrayList<>();
         rows.add(measure("base model", model, Adaptation.NONE, questions, probe, null, 0));
         for (String weighting : s.weightings()) {
@@ -169,6 +173,7 @@ final class DocumentsBench {
         o.addProperty("per_version", s.perVersion());
         o.addProperty("gated", s.gated());
         o.addProperty("seed", s.seed());
+        o.addProperty("mwi_tau", s.mwi().tau());
         o.addProperty("weightings", String.join(",", s.weightings()));
         JsonArray a = new JsonArray();
         for (Row r : rows) {

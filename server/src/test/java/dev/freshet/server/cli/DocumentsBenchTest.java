@@ -10,6 +10,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.server.training.TestModels;
+import dev.freshet.server.training.TrainingSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ class DocumentsBenchTest {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         List<DocumentsBench.Row> rows;
         try (LanguageModel model = TestModels.tiny(3)) {
-            rows = DocumentsBench.run(model, new DocumentsBench.Settings(6, 2, List.of(1e-2f, 1e-4f), List.of("uniform", "salient-spans"), false, 1), out,
+            rows = DocumentsBench.run(model, new DocumentsBench.Settings(6, 2, List.of(1e-2f, 1e-4f), List.of("uniform", "salient-spans"), false, 1, TrainingSettings.OFF), out,
                     new PrintStream(printed, true, StandardCharsets.UTF_8));
         }
         assertEquals(List.of("base model", "uniform 0.01", "uniform 1.0E-4", "salient-spans 0.01", "salient-spans 1.0E-4"),
@@ -54,7 +55,7 @@ class DocumentsBenchTest {
 
     @Test
     void aRateThatIsNotPositiveIsRefusedWithItsValue() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DocumentsBench.Settings(10, 2, List.of(1e-3f, 0f), List.of("uniform"), true, 1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DocumentsBench.Settings(10, 2, List.of(1e-3f, 0f), List.of("uniform"), true, 1, TrainingSettings.OFF));
         assertTrue(e.getMessage().contains("0.0"), e.getMessage());
     }
 }
