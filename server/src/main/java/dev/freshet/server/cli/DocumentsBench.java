@@ -2,6 +2,7 @@ package dev.freshet.server.cli;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.freshet.adaptation.camels.TokenWeighting;
 import dev.freshet.adaptation.eval.BatchedAnswers;
 import dev.freshet.adaptation.eval.EvalData;
 import dev.freshet.adaptation.eval.OldWorldProbe;
@@ -62,6 +63,12 @@ final class DocumentsBench {
         Settings {
             if (weightings.isEmpty()) {
                 throw new IllegalArgumentException("bench documents: name at least one weighting");
+            }
+            for (String w : weightings) {
+                // Checked here, not after the base model's measurement: "none" trains nothing, so serve refuses it too.
+                if (w.equals("none") || !TokenWeighting.NAMES.contains(w)) {
+                    throw new IllegalArgumentException("bench documents: unknown weighting '" + w + "': use uniform, salient-spans, tfidf or camels");
+                }
             }
             weightings = List.copyOf(weightings);
             if (documents < 1 || perVersion < 1 || learningRates.isEmpty()) {

@@ -54,8 +54,11 @@ class DocumentsBenchTest {
     }
 
     @Test
-    void aRateThatIsNotPositiveIsRefusedWithItsValue() {
+    void aRateThatIsNotPositiveOrAWeightingThatTrainsNothingIsRefusedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DocumentsBench.Settings(10, 2, List.of(1e-3f, 0f), List.of("uniform"), true, 1, TrainingSettings.OFF));
         assertTrue(e.getMessage().contains("0.0"), e.getMessage());
+        IllegalArgumentException w = assertThrows(IllegalArgumentException.class,
+                () -> new DocumentsBench.Settings(10, 2, List.of(1e-3f), List.of("uniform", "none"), true, 1, TrainingSettings.OFF));
+        assertTrue(w.getMessage().contains("'none'"), w.getMessage());
     }
 }
