@@ -12,6 +12,7 @@ import dev.freshet.adaptation.eval.UptakeEval;
 import dev.freshet.adaptation.model.Adaptation;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.mwi.MwiSettings;
+import dev.freshet.adaptation.pretrain.PretrainConfig;
 import dev.freshet.adaptation.world.QaPair;
 import dev.freshet.adaptation.world.World;
 import dev.freshet.adaptation.world.WorldDocument;
@@ -20,6 +21,7 @@ import dev.freshet.server.app.Freshet;
 import dev.freshet.server.app.Gates;
 import dev.freshet.server.serving.AdapterStore;
 import dev.freshet.server.serving.QualityGate;
+import dev.freshet.server.training.EditLearner;
 import dev.freshet.server.training.Origin;
 import dev.freshet.server.training.ServingPressure;
 import dev.freshet.server.training.TrainingEvents;
@@ -98,23 +100,26 @@ final class DocumentsBench {
     private DocumentsBench() {}
 
     static List<Row> run(LanguageModel model, Settings s, Path outDir, PrintStream out) throws Exception {
-        World world = World.generate(1234, WorldSize.DEFAULT);
+        World world = World.generate(PretrainConfig.DEFAULT.seed(), WorldSize.DEFAULT);
         EvalData data = EvalData.fromWorld(world);
         List<WorldDocument> docs = Slices.sample(data.requireDocuments(), Math.min(s.documents(), data.requireDocuments().size()), s.seed());
         List<QaPair> questions = docs.stream().flatMap(d -> d.questions().stream()).toList();
         OldWorldProbe probe = data.probe(100, 50);
         TrainingSettings d = TrainingSettings.defaults(model.config().family()).withMwi(s.mwi());
-        out.printf("bench documents: %d documents of world 1234 (sample seed %d, %d held-out questions), %d per version, learning rates %s,"
-                + " weightings %s; %s; %s; the server's document training otherwise (AdamW, clip %s, %d pass)%n", docs.size(), s.seed(),
+        out.printf("bench documents: %d documents of world %d (sample seed %d, %d held-out questions), %d per version, learning rates %s,"
+                + " weightings %s; %s; %s; the server's document training otherwise (AdamW, clip %s, %d pass)%n", docs.size(), world.seed(), s.seed(),
                 questions.size(), s.perVersion(), s.learningRates(), s.weightings(),
                 s.gated() ? "the quality gate decides each version" : "no gate (every version served)",
-                s.mwi().tau() == 0 ? "no MWI" : "versions hold the MWI slow copy (τ " + (float) s.mwi().tau() + " every " + s.mwi().every() + " steps, reset "
-                        + s.mwi().reset() + ")", d.clipNorm(), d.documentEpochs());
+                GatedRun.describe(s.mwi()), d.clipNorm(), d.documentEpochs());
+        // One gate and one edit learner for every arm: neither keeps state between tenant adapters but the gate's memo of
+        // measured versions, and building them generates the world (the edit learner's is never called: no edits here).
+        QualityGate gate = s.gated() ? Gates.forModel(model) : QualityGate.ALWAYS_PASS;
+        EditLearner edits = EditLearner.of(d);
         List<Row> rows = new ArrayList<>();
         rows.add(measure("base model", model, Adaptation.NONE, questions, probe, null, 0));
         for (String weighting : s.weightings()) {
             for (float lr : s.learningRates()) {
-                rows.add(runOne(model, s, weighting, d.withSchedule(lr, d.documentEpochs(), d.editEpochs()), docs, questions, probe, out));
+                rows.add(runOne(model, s, weighting, d.withSchedule(lr, d.documentEpochs(), d.editEpochs()), gate, edits, docs, questions, probe, out));
             }
         }
         out.printf("%n%-22s %8s %8s %10s %10s %8s %9s %8s %9s %8s %8s %8s%n", "weighting lr", "doc EM%", "doc F1%", "answer NLL", "oldQA EM%", "old ppl",
@@ -131,17 +136,16 @@ final class DocumentsBench {
         return rows;
     }
 
-    private static Row runOne(LanguageModel model, Settings s, String weighting, TrainingSettings settings, List<WorldDocument> docs,
-            List<QaPair> questions, OldWorldProbe probe, PrintStream out) throws Exception {
+    private static Row runOne(LanguageModel model, Settings s, String weighting, TrainingSettings settings, QualityGate gate, EditLearner edits,
+            List<WorldDocument> docs, List<QaPair> questions, OldWorldProbe probe, PrintStream out) throws Exception {
         String label = weighting + " " + settings.learningRate();
         out.printf("%s:%n", label);
         Path dir = Files.createTempDirectory("freshet-bench-documents-");
         AdapterStore store = new AdapterStore(dir);
         settings = settings.withBatching(s.perVersion(), Duration.ofSeconds(2), Math.max(16, s.perVersion()));
         List<AutoCloseable> resources = new ArrayList<>();
-        try (GatedRun run = new GatedRun(store, s.gated() ? Gates.forModel(model) : QualityGate.ALWAYS_PASS, out)) {
-            TrainingWorker.Learners learners = new TrainingWorker.Learners(Freshet.documentLearner(model, settings, weighting, null, resources),
-                    TrainingWorker.Learners.defaults(settings).edits());
+        try (GatedRun run = new GatedRun(store, gate, out)) {
+            TrainingWorker.Learners learners = new TrainingWorker.Learners(Freshet.documentLearner(model, settings, weighting, null, resources), edits);
             List<WorkItem> items = new ArrayList<>();
             for (int i = 0; i < docs.size(); i++) {
                 WorldDocument doc = docs.get(i);

@@ -10,6 +10,7 @@ import dev.freshet.adaptation.eval.OldWorldProbe;
 import dev.freshet.adaptation.model.Adaptation;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.adaptation.mwi.MwiSettings;
+import dev.freshet.adaptation.pretrain.PretrainConfig;
 import dev.freshet.adaptation.world.World;
 import dev.freshet.adaptation.world.WorldEdit;
 import dev.freshet.adaptation.world.WorldSize;
@@ -77,19 +78,19 @@ final class EditsBench {
     private EditsBench() {}
 
     static List<Row> run(LanguageModel model, Settings s, Path outDir, PrintStream out) throws Exception {
-        World world = World.generate(1234, WorldSize.DEFAULT);
+        World world = World.generate(PretrainConfig.DEFAULT.seed(), WorldSize.DEFAULT);
         List<WorldEdit> edits = world.edits().subList(0, Math.min(s.edits(), world.edits().size()));
         OldWorldProbe probe = EvalData.fromWorld(world).probe(100, 50);
         OldWorldProbe.Result base = probe.measure(model, Adaptation.NONE);
-        out.printf("bench edits: %d edits of world 1234, %d per version, learners %s, %s; locft-bf lr %s, up to %d epochs, stop %s;"
-                + " locft-keys SGD lr %s, up to %d epochs, stop %s; %s; base model old-world EM %.1f %%, ppl %.3f%n", edits.size(), s.perVersion(), s.methods(),
+        out.printf("bench edits: %d edits of world %d, %d per version, learners %s, %s; locft-bf lr %s, up to %d epochs, stop %s;"
+                + " locft-keys SGD lr %s, up to %d epochs, stop %s; %s; base model old-world EM %.1f %%, ppl %.3f%n", edits.size(), world.seed(), s.perVersion(), s.methods(),
                 s.gated() ? "the quality gate decides each version" : "no gate (every version served)", s.locft().learningRate(),
                 s.locft().maxEpochs(), s.locft().stopLoss(), s.keys().learningRate(), s.keys().maxEpochs(), s.keys().stopLoss(),
-                s.mwi().tau() == 0 ? "no MWI" : "versions hold the MWI slow copy (τ " + (float) s.mwi().tau() + " every " + s.mwi().every() + " steps, reset "
-                        + s.mwi().reset() + ")", 100 * base.exactMatch(), base.perplexity());
+                GatedRun.describe(s.mwi()), 100 * base.exactMatch(), base.perplexity());
+        QualityGate gate = s.gated() ? Gates.forModel(model) : QualityGate.ALWAYS_PASS; // one for every learner: it generates the world
         List<Row> rows = new ArrayList<>();
         for (String method : s.methods()) {
-            rows.add(runOne(model, s, method, edits, probe, out));
+            rows.add(runOne(model, s, method, gate, edits, probe, out));
         }
         out.printf("%n%-10s %10s %10s %10s %10s %10s %8s %9s %8s %8s %9s%n", "learner", "efficacy%", "general.%", "locality%", "mean%", "oldQA EM%",
                 "old ppl", "promoted", "rejected", "steps", "seconds");
@@ -128,8 +129,8 @@ final class EditsBench {
         return GatedRun.writeReport(o, a, outDir, "edits.json");
     }
 
-    private static Row runOne(LanguageModel model, Settings s, String method, List<WorldEdit> edits, OldWorldProbe probe, PrintStream out)
-            throws Exception {
+    private static Row runOne(LanguageModel model, Settings s, String method, QualityGate gate, List<WorldEdit> edits, OldWorldProbe probe,
+            PrintStream out) throws Exception {
         Path dir = Files.createTempDirectory("freshet-bench-edits-");
         AdapterStore store = new AdapterStore(dir);
         TrainingSettings settings = TrainingSettings.defaults(model.config().family())
@@ -138,7 +139,7 @@ final class EditsBench {
         if (s.adapter() != null) {
             settings = settings.withAdapter(s.adapter());
         }
-        GatedRun sink = new GatedRun(store, s.gated() ? Gates.forModel(model) : QualityGate.ALWAYS_PASS, out);
+        GatedRun sink = new GatedRun(store, gate, out);
         TrainingQueue queue = new TrainingQueue(settings.queueCapacity());
         List<WorkItem> items = new ArrayList<>();
         for (int i = 0; i < edits.size(); i++) {

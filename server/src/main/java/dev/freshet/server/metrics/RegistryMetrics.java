@@ -19,8 +19,9 @@ public final class RegistryMetrics implements RegistryListener {
         metrics.servedVersion().labelValues(tenant).set(version);
         if (version == 0) {
             metrics.servedPerplexityRise().labelValues(tenant).set(0);
-        } else if (kind != SwapKind.PROMOTE) {
-            // Rolled back, restored or followed: this replica's gate did not measure it, so no figure rather than a stale one.
+        } else {
+            // No figure rather than the last version's: a gated promotion sets it next (promoted); a rollback, restore,
+            // follow or ungated promotion was not measured by this replica's gate.
             metrics.servedPerplexityRise().remove(tenant);
         }
         metrics.swaps().labelValues(tenant, kind.name().toLowerCase(Locale.ROOT)).inc();
@@ -34,8 +35,6 @@ public final class RegistryMetrics implements RegistryListener {
         Double base = verdict.scores().get("perplexity.base");
         if (candidate != null && base != null && base > 0) {
             metrics.servedPerplexityRise().labelValues(tenant).set(candidate / base - 1);
-        } else {
-            metrics.servedPerplexityRise().remove(tenant);
         }
     }
 

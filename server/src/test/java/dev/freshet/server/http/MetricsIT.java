@@ -1,6 +1,7 @@
 package dev.freshet.server.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.freshet.server.serving.AdapterState;
@@ -103,17 +104,29 @@ class MetricsIT {
             assertTrue(Math.abs(expected) > 1e-6, "a noisy candidate moves the probe perplexity: " + expected);
             assertEquals(expected, sample(server, "freshet_served_probe_perplexity_rise{tenant=\"acme\"}"), 1e-9);
 
+            // A version no gate measured (promoted without one here) shows no figure, not the last version's.
+            server.registry.promote("acme", TestModels.candidate(TestModels.model(), 2, 0.5f));
+            assertNull(find(server, "freshet_served_probe_perplexity_rise{tenant=\"acme\"}"));
+
             server.registry.rollback("acme", 0);
             assertEquals(0.0, sample(server, "freshet_served_probe_perplexity_rise{tenant=\"acme\"}"), 0.0);
         }
     }
 
     private static double sample(ApiServer server, String series) throws Exception {
+        Double v = find(server, series);
+        if (v == null) {
+            throw new AssertionError("no sample " + series);
+        }
+        return v;
+    }
+
+    private static Double find(ApiServer server, String series) throws Exception {
         for (String line : server.get("/metrics").body().split("\n")) {
             if (line.startsWith(series + " ")) {
                 return Double.parseDouble(line.substring(series.length() + 1).trim());
             }
         }
-        throw new AssertionError("no sample " + series);
+        return null;
     }
 }
