@@ -41,7 +41,8 @@ class DeployConfigIT {
      * Each must still be defined (a # TYPE line would appear once fed); the check fails if one shows up
      * live, so the entry is removed once the server feeds it.
      */
-    private static final Map<String, String> NOT_LIVE_HERE = Map.of();
+    private static final Map<String, String> NOT_LIVE_HERE = Map.of("freshet_served_probe_perplexity_rise",
+            "set at a gated promotion; the live server here promotes without a gate (MetricsIT checks its values)");
 
     @TempDir
     static Path dir;
