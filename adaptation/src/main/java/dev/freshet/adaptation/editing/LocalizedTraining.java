@@ -25,6 +25,8 @@ abstract class LocalizedTraining implements EditTrainer {
     final Map<String, NDArray> trainable = new LinkedHashMap<>();
     private final List<Consumer<StepResult>> hooks = new ArrayList<>();
     private final List<Visit> visitHooks = new ArrayList<>();
+    /** Arrays read in place of the adapter's own of the same names in every forward pass; empty: the adapter's. */
+    private Map<String, NDArray> servedOver = Map.of();
     AnswerEnding ending = AnswerEnding.EOS;
 
     LocalizedTraining(LanguageModel model, Adapter adapter, List<String> modules, EditSettings settings) {
@@ -74,6 +76,15 @@ abstract class LocalizedTraining implements EditTrainer {
     }
 
     /**
+     * Trains the edits over {@code others} in place of the adapter's tensors of those names (live arrays, read at every
+     * step), e.g. the momentum-interpolated slow copy of the tensors documents train, which is what gets served: the edit
+     * is then learned in the context it is served in. The trainable tensors are always the adapter's own.
+     */
+    public void trainOver(Map<String, NDArray> others) {
+        this.servedOver = Map.copyOf(others);
+    }
+
+    /**
      * One optimizer step on {@code batch}, unless its loss is below {@code skipBelow}: then nothing is
      * updated, not even the optimizer's moments, and the visit is recorded as not applied.
      */
@@ -82,6 +93,7 @@ abstract class LocalizedTraining implements EditTrainer {
         long start = System.nanoTime();
         StepResult r = stepper.step(leaves -> {
             Map<String, NDArray> all = new LinkedHashMap<>(adapter.tensors());
+            all.putAll(servedOver);
             all.putAll(leaves);
             return EditLoss.targetMeanLoss(model, adapter.over(all), batch);
         }, settings.learningRate(), skipBelow);

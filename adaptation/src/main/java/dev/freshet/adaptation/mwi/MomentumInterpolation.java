@@ -11,6 +11,7 @@ import dev.freshet.adaptation.train.StepResult;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Momentum-based weight interpolation over an adapter (Stojanovski, Roth, Akata, arXiv 2211.03186).
@@ -26,6 +27,10 @@ import java.util.Map;
  * <p>Shapes: every slow tensor has its fast twin's shape (delta [in, out] or [out, in]; LoRA A [r, in],
  * B [out, r]). The slow tensors live in a sub-manager of the fast adapter's, so they cannot outlive it.
  *
+ * <p>A slow copy may follow only some of the adapter's tensors ({@link #resumingFrom(Adapter, MwiSettings, Predicate)}):
+ * the others are served as trained. The server uses this to smooth what documents train while an edit learner's
+ * own tensors serve each fact correction at once.
+ *
  * <p>Composes with any trainer that steps the adapter in place: register {@link #afterStep} as its
  * after-step hook (e.g. {@code EditTrainer.afterEachStep(mwi::afterStep)}), and call
  * {@link #onWindowBoundary} between windows. Not thread-safe: call it from the training thread.
@@ -35,13 +40,14 @@ public final class MomentumInterpolation implements AutoCloseable {
     private final Adapter fast;
     private final MwiSettings settings;
     private final NDManager manager;
+    /** The followed tensors' slow twins; a tensor not here is served as trained. */
     private final Map<String, NDArray> slow = new LinkedHashMap<>();
     private long steps;
     private long interpolations;
     private long resets;
 
     public MomentumInterpolation(Adapter fast, MwiSettings settings) {
-        this(fast, settings, false);
+        this(fast, settings, false, name -> true);
     }
 
     /**
@@ -50,14 +56,25 @@ public final class MomentumInterpolation implements AutoCloseable {
      * a tenant reloaded after a rejected version). On a fresh adapter the two starts are the same.
      */
     public static MomentumInterpolation resumingFrom(Adapter fast, MwiSettings settings) {
-        return new MomentumInterpolation(fast, settings, true);
+        return resumingFrom(fast, settings, name -> true);
     }
 
-    private MomentumInterpolation(Adapter fast, MwiSettings settings, boolean fromFast) {
+    /**
+     * As {@link #resumingFrom(Adapter, MwiSettings)}, with a slow copy of only the tensors {@code follows} accepts;
+     * the others are served, published and reset as they are trained.
+     */
+    public static MomentumInterpolation resumingFrom(Adapter fast, MwiSettings settings, Predicate<String> follows) {
+        return new MomentumInterpolation(fast, settings, true, follows);
+    }
+
+    private MomentumInterpolation(Adapter fast, MwiSettings settings, boolean fromFast, Predicate<String> follows) {
         this.fast = fast;
         this.settings = settings;
         this.manager = fast.manager().newSubManager();
         for (Map.Entry<String, NDArray> e : fast.tensors().entrySet()) {
+            if (!follows.test(e.getKey())) {
+                continue;
+            }
             boolean copy = fromFast || e.getKey().endsWith(".lora_A.weight");
             NDArray s = copy ? e.getValue().duplicate() : manager.zeros(e.getValue().getShape());
             NDScope.unregister(s); // outlives any step scope it is created in
@@ -102,17 +119,22 @@ public final class MomentumInterpolation implements AutoCloseable {
         }
     }
 
-    /** The slow copy as applied to a forward pass: what is evaluated and served. */
+    /** The slow copy as applied to a forward pass: what is evaluated and served (unfollowed tensors as trained). */
     public Adaptation slowAdaptation() {
-        return fast.over(slow);
+        Map<String, NDArray> served = new LinkedHashMap<>(fast.tensors());
+        served.putAll(slow);
+        return fast.over(served);
     }
 
-    /** The slow tensors by name (live, read-only view). */
+    /** The followed tensors' slow twins by name (live, read-only view). */
     public Map<String, NDArray> slowTensors() {
         return Collections.unmodifiableMap(slow);
     }
 
-    /** A standalone adapter holding a copy of the slow weights, e.g. to publish a version; the caller closes it. */
+    /**
+     * A standalone adapter holding a copy of the slow weights (and of the trained ones where none is followed), e.g. to
+     * publish a version; the caller closes it.
+     */
     public Adapter slowAdapter(AdapterManifest manifest) {
         Adapter copy = fast.copy(manifest);
         for (Map.Entry<String, NDArray> e : slow.entrySet()) {

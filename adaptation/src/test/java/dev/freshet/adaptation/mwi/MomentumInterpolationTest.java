@@ -186,6 +186,38 @@ class MomentumInterpolationTest {
     }
 
     @Test
+    void aScopedSlowCopyFollowsOnlyItsTensorsAndServesTheOthersAsTrained() {
+        AdapterSpec two = new AdapterSpec.Delta(List.of("h.0.mlp.c_proj", "h.1.mlp.c_proj"));
+        for (MwiSettings.ResetPolicy policy : MwiSettings.ResetPolicy.values()) {
+            try (LanguageModel m = TinyModels.gpt2(4); Adapter a = Adapter.create(m, two, "test", 1);
+                    MomentumInterpolation mwi = MomentumInterpolation.resumingFrom(a, new MwiSettings(1, 1, policy), n -> n.startsWith("h.1."));
+                    NDScope scope = new NDScope()) {
+                for (NDArray t : a.tensors().values()) {
+                    t.addi(0.25f); // one trained step on both tensors
+                }
+                mwi.afterStep(APPLIED);
+                assertEquals(List.of("h.1.mlp.c_proj.delta"), List.copyOf(mwi.slowTensors().keySet()));
+                float[] trained0 = a.tensors().get("h.0.mlp.c_proj.delta").toFloatArray();
+                float[] trained1 = a.tensors().get("h.1.mlp.c_proj.delta").toFloatArray();
+                float[] held1 = mwi.slowTensors().get("h.1.mlp.c_proj.delta").toFloatArray();
+                assertFalse(Arrays.equals(trained1, held1), "τ = 1 holds the followed tensor back");
+                try (Adapter published = mwi.slowAdapter(a.manifest())) {
+                    assertArrayEquals(trained0, published.tensors().get("h.0.mlp.c_proj.delta").toFloatArray(), 0f, "unfollowed: as trained");
+                    assertArrayEquals(held1, published.tensors().get("h.1.mlp.c_proj.delta").toFloatArray(), 0f, "followed: the slow twin");
+                    int[] ids = m.encodeWithStart("Tovrak Melun works at Karvel");
+                    NDArray x = m.manager().create(LanguageModel.toLongs(ids), new Shape(1, ids.length));
+                    assertArrayEquals(m.logits(m.weights(), published.adaptation(), x).toFloatArray(),
+                            m.logits(m.weights(), mwi.slowAdaptation(), x).toFloatArray(), 0f, "served = published");
+                }
+                mwi.onWindowBoundary();
+                float[] after0 = a.tensors().get("h.0.mlp.c_proj.delta").toFloatArray();
+                assertArrayEquals(trained0, after0, 0f, policy + ": a reset never touches an unfollowed tensor");
+                assertArrayEquals(policy == MwiSettings.ResetPolicy.PER_WINDOW ? held1 : trained1, a.tensors().get("h.1.mlp.c_proj.delta").toFloatArray(), 0f);
+            }
+        }
+    }
+
+    @Test
     void settingsAreValidatedAndReportTheHalfLife() {
         assertEquals(13862.6, MwiSettings.DEFAULTS.halfLifeSteps(), 0.5, "τ = 0.9999, N = 2");
         assertEquals(1.0, new MwiSettings(0.5, 1, MwiSettings.ResetPolicy.NEVER).halfLifeSteps(), 1e-12);

@@ -269,8 +269,7 @@ public final class Freshet implements AutoCloseable {
             toClose.add(() -> worker.stop().get(60, TimeUnit.SECONDS));
             LOG.info("[4/6] training worker {} started (document lr {}, batch {} records / {} ms, edits {}, {})", TrainingWorker.threadName(model.manager().getDevice()),
                     settings.learningRate(), settings.maxBatchRecords(), settings.maxBatchDelay().toMillis(), edits.method(),
-                    settings.interpolates() ? "versions hold the MWI slow copy, τ " + settings.mwi().tau() + " every " + settings.mwi().every()
-                            + " steps, reset " + settings.mwi().reset() : "no MWI");
+                    settings.describeMwi());
             // 5. consumers
             IntakeSettings intake = new IntakeSettings(bootstrap, o.group(), 100, Duration.ofMillis(100), Duration.ofMillis(500), o.kafkaClient());
             // Before a rebalance moves partitions: stop training their records, make the rest durable and announced.

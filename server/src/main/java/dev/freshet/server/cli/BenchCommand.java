@@ -11,6 +11,7 @@ import dev.freshet.loadtest.ServingScenario;
 import dev.freshet.loadtest.SoakScenario;
 import dev.freshet.loadtest.Target;
 import dev.freshet.loadtest.TrainReport;
+import dev.freshet.server.training.MwiScope;
 import dev.freshet.streams.kafka.Topics;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -78,7 +79,8 @@ final class BenchCommand implements Command {
               --batch B           train: sequences per step (default 16)
               --seq-len T         train: tokens per sequence (default 128)
               --steps N           train: timed steps (default 10; --quick: 3)
-              --edits N           edits: how many (default 100; --quick: 30)
+              --edits N           edits: how many (default 100; --quick: 30); documents: world edits spread
+                                  through the stream, their efficacy measured too (default 0)
               --per-version R     edits, documents: records per version (default 10; documents: 8)
               --methods LIST      edits: learners, comma-separated (default locft-bf,locft-keys,ft-bf)
               --locft-lr X, --locft-epochs N, --locft-stop X
@@ -92,7 +94,7 @@ final class BenchCommand implements Command {
               --weightings LIST   documents: serve's weightings compared at every rate, comma-separated
                                   (uniform, salient-spans, tfidf, camels; default uniform)
               --adapter SPEC      edits: the tenant adapter, e.g. delta:targets=h.3.mlp.c_proj (default: serve's)
-              --mwi-tau X, --mwi-every N, --mwi-reset never|per-version
+              --mwi-tau X, --mwi-every N, --mwi-reset never|per-version, --mwi-scope all|documents
                                   edits, documents: versions hold the MWI slow copy, as serve's options
                                   (default: off)
             """ + Models.OPTIONS_HELP;
@@ -102,7 +104,7 @@ final class BenchCommand implements Command {
     public Set<String> valuedOptions() {
         return Set.of("batch", "seq-len", "steps", "model", "device", "out", "url", "kafka", "topic-prefix", "minutes", "concurrency", "rate",
                 "seconds", "edits", "documents", "lrs", "weightings", "per-version", "methods", "locft-lr",
-                "locft-epochs", "locft-stop", "keys-lr", "keys-epochs", "adapter", "mwi-tau", "mwi-every", "mwi-reset");
+                "locft-epochs", "locft-stop", "keys-lr", "keys-epochs", "adapter", "mwi-tau", "mwi-every", "mwi-reset", "mwi-scope");
     }
 
     @Override
@@ -128,7 +130,7 @@ final class BenchCommand implements Command {
                             .withThresholds(a.getFloat("locft-stop", d.locft().skipLoss()), a.getFloat("locft-stop", d.locft().stopLoss())),
                     d.keys().withLearningRate(a.getFloat("keys-lr", d.keys().learningRate())).withMaxEpochs(a.getInt("keys-epochs", d.keys().maxEpochs())),
                     a.has("adapter") ? AdapterSpec.parse(a.get("adapter", null)) : null,
-                    mwi(a, d.mwi()));
+                    mwi(a, d.mwi()), MwiScope.parse(a.get("mwi-scope", d.mwiScope().flag())));
             try (LanguageModel m = Models.open(a)) {
                 EditsBench.run(m, s, out, System.out);
             }
@@ -138,7 +140,7 @@ final class BenchCommand implements Command {
             DocumentsBench.Settings s = new DocumentsBench.Settings(a.getInt("documents", d.documents()), a.getInt("per-version", d.perVersion()),
                     a.has("lrs") ? floats(a.get("lrs", ""), "lrs") : d.learningRates(),
                     a.has("weightings") ? List.of(a.get("weightings", "").split(",")) : d.weightings(), !a.has("no-gate"), d.seed(),
-                    mwi(a, d.mwi()));
+                    mwi(a, d.mwi()), MwiScope.parse(a.get("mwi-scope", d.mwiScope().flag())), a.getInt("edits", d.edits()));
             try (LanguageModel m = Models.open(a)) {
                 DocumentsBench.run(m, s, out, System.out);
             }

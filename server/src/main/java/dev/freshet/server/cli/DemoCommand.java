@@ -79,14 +79,15 @@ final class DemoCommand implements Command {
               --edit-lr X          learning rate of ft-bf edits (default 1e-3; locft-* carry their own)
               --no-gate            promote every version without the quality gate
               --edit-method M      locft-keys (default), locft-bf or ft-bf, as for serve
-              --mwi-tau X          serve a momentum-interpolated slow copy, as for serve (default 0: off)
+              --mwi-tau X          serve a momentum-interpolated slow copy, as for serve (default 0: off;
+                                   --mwi-every, --mwi-reset, --mwi-scope as for serve)
             """ + Models.OPTIONS_HELP;
     }
 
     @Override
     public Set<String> valuedOptions() {
         return Set.of("documents", "edits", "timeout-s", "data-dir", "lr", "edit-lr", "model", "device", "edit-method", "edit-location", "mwi-tau", "mwi-every",
-                "mwi-reset");
+                "mwi-reset", "mwi-scope");
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.freshet.server.app.Gates;
 import dev.freshet.server.serving.AdapterStore;
 import dev.freshet.server.serving.QualityGate;
 import dev.freshet.server.training.LocalizedEditLearner;
+import dev.freshet.server.training.MwiScope;
 import dev.freshet.server.training.Origin;
 import dev.freshet.server.training.ServingPressure;
 import dev.freshet.server.training.TrainingEvents;
@@ -56,18 +57,19 @@ final class EditsBench {
      * @param keys the settings of {@code locft-keys} ({@link LocalizedEditLearner#KEYS_SETTINGS} unless swept)
      * @param adapter the tenant adapter every learner starts from; null: the server's default
      * @param mwi the trainer's momentum weight interpolation ({@code serve --mwi-tau}): versions then hold the slow copy
+     * @param mwiScope the tensors it follows ({@code serve --mwi-scope})
      */
     record Settings(int edits, int perVersion, List<String> methods, boolean gated, EditSettings locft, EditSettings keys, AdapterSpec adapter,
-            MwiSettings mwi) {
+            MwiSettings mwi, MwiScope mwiScope) {
 
         static Settings defaults() {
             return new Settings(100, 10, TrainingSettings.EDIT_METHODS, true, LocalizedEditLearner.SETTINGS, LocalizedEditLearner.KEYS_SETTINGS, null,
-                    TrainingSettings.OFF);
+                    TrainingSettings.OFF, MwiScope.ALL);
         }
 
         static Settings quick() {
             return new Settings(30, 10, TrainingSettings.EDIT_METHODS, true, LocalizedEditLearner.SETTINGS, LocalizedEditLearner.KEYS_SETTINGS, null,
-                    TrainingSettings.OFF);
+                    TrainingSettings.OFF, MwiScope.ALL);
         }
     }
 
@@ -86,7 +88,7 @@ final class EditsBench {
                 + " locft-keys SGD lr %s, up to %d epochs, stop %s; %s; base model old-world EM %.1f %%, ppl %.3f%n", edits.size(), world.seed(), s.perVersion(), s.methods(),
                 s.gated() ? "the quality gate decides each version" : "no gate (every version served)", s.locft().learningRate(),
                 s.locft().maxEpochs(), s.locft().stopLoss(), s.keys().learningRate(), s.keys().maxEpochs(), s.keys().stopLoss(),
-                GatedRun.describe(s.mwi()), 100 * base.exactMatch(), base.perplexity());
+                TrainingSettings.defaults(model.config().family()).withMwi(s.mwi(), s.mwiScope()).describeMwi(), 100 * base.exactMatch(), base.perplexity());
         QualityGate gate = s.gated() ? Gates.forModel(model) : QualityGate.ALWAYS_PASS; // one for every learner: it generates the world
         List<Row> rows = new ArrayList<>();
         for (String method : s.methods()) {
@@ -114,6 +116,7 @@ final class EditsBench {
         o.addProperty("per_version", s.perVersion());
         o.addProperty("gated", s.gated());
         o.addProperty("mwi_tau", s.mwi().tau());
+        o.addProperty("mwi_scope", s.mwiScope().flag());
         o.addProperty("base_old_qa_em", base.exactMatch());
         o.addProperty("base_old_ppl", base.perplexity());
         JsonArray a = new JsonArray();
@@ -135,7 +138,9 @@ final class EditsBench {
         AdapterStore store = new AdapterStore(dir);
         TrainingSettings settings = TrainingSettings.defaults(model.config().family())
                 .withBatching(s.perVersion(), Duration.ofSeconds(2), Math.max(16, s.perVersion()))
-                .withEdits(method, null).withMwi(s.mwi());
+                .withEdits(method, null);
+        // The documents scope needs locft-keys' own deltas; other learners share tensors with documents, so they follow all.
+        settings = settings.withMwi(s.mwi(), method.equals(LocalizedEditLearner.KEYS_NAME) && s.adapter() == null ? s.mwiScope() : MwiScope.ALL);
         if (s.adapter() != null) {
             settings = settings.withAdapter(s.adapter());
         }

@@ -6,7 +6,6 @@ import com.google.gson.JsonObject;
 import dev.freshet.adaptation.adapter.Adapter;
 import dev.freshet.adaptation.eval.OldWorldProbe;
 import dev.freshet.adaptation.model.Adaptation;
-import dev.freshet.adaptation.mwi.MwiSettings;
 import dev.freshet.server.serving.AdapterState;
 import dev.freshet.server.serving.AdapterStore;
 import dev.freshet.server.serving.GateVerdict;
@@ -150,11 +149,5 @@ final class GatedRun implements VersionSink, AutoCloseable {
         Path file = outDir.resolve(name);
         Files.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(report));
         return file;
-    }
-
-    /** How a bench's versions relate to MWI, for its header line. */
-    static String describe(MwiSettings mwi) {
-        return mwi.tau() == 0 ? "no MWI"
-                : "versions hold the MWI slow copy (τ " + (float) mwi.tau() + " every " + mwi.every() + " steps, reset " + mwi.reset() + ")";
     }
 }

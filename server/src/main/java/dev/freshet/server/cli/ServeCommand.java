@@ -8,6 +8,7 @@ import dev.freshet.server.app.Gates;
 import dev.freshet.server.app.Role;
 import dev.freshet.server.http.HttpConfig;
 import dev.freshet.server.serving.ProbeSetGate;
+import dev.freshet.server.training.MwiScope;
 import dev.freshet.server.training.TrainingSettings;
 import dev.freshet.streams.embedded.EmbeddedKafka;
 import dev.freshet.streams.kafka.Topics;
@@ -69,6 +70,8 @@ final class ServeCommand implements Command {
                                    versions hold the trained weights; see the README for what MWI measured)
               --mwi-every N        training steps between interpolations (default 1)
               --mwi-reset R        never (default) or per-version: trained weights start each round from the slow copy
+              --mwi-scope S        all (default) or documents: the slow copy follows what documents train and
+                                   versions hold locft-keys' edit deltas as trained, so corrections serve at once
               --no-gate            promote every version without the quality gate
               --weighting W        how document tokens are weighted in training: uniform (default), salient-spans,
                                    tfidf, or camels (the bundled meta-trained weighting model of the default model)
@@ -96,8 +99,8 @@ final class ServeCommand implements Command {
     public Set<String> valuedOptions() {
         return Set.of("http-port", "http-host", "data-dir", "max-in-flight", "max-body-bytes", "infer-threads", "model", "device",
                 "kafka", "kafka-port", "topic-prefix", "partitions", "lr", "edit-lr", "role", "config", "weighting", "weighting-dir", "gate-max-perplexity-rise",
-                "gate-max-exact-match-drop", "gate-max-perplexity-rise-from-base", "gate-probes", "mwi-tau", "mwi-every", "mwi-reset", "edit-method",
-                "edit-location", "edit-preserve");
+                "gate-max-exact-match-drop", "gate-max-perplexity-rise-from-base", "gate-probes", "mwi-tau", "mwi-every", "mwi-reset", "mwi-scope",
+                "edit-method", "edit-location", "edit-preserve");
     }
 
     @Override
@@ -149,15 +152,17 @@ final class ServeCommand implements Command {
             float lr = a.getFloat("edit-lr", TrainingSettings.EDIT_LR);
             o = o.withTraining(s -> s.withEditLearningRate(lr));
         }
-        if (a.has("mwi-tau") || a.has("mwi-every") || a.has("mwi-reset")) {
-            MwiSettings mwi = new MwiSettings(a.getFloat("mwi-tau", 0f), a.getInt("mwi-every", 1),
-                    MwiSettings.ResetPolicy.parse(a.get("mwi-reset", "never")));
-            o = o.withTraining(s -> s.withMwi(mwi));
-        }
         if (a.has("edit-method") || a.has("edit-location")) {
             String method = a.get("edit-method", TrainingSettings.DEFAULT_EDIT_METHOD);
             String location = a.get("edit-location", null);
             o = o.withTraining(s -> s.withEdits(method, location));
+        }
+        if (a.has("mwi-tau") || a.has("mwi-every") || a.has("mwi-reset") || a.has("mwi-scope")) {
+            // After the edit method: the documents scope is checked against it.
+            MwiSettings mwi = new MwiSettings(a.getFloat("mwi-tau", 0f), a.getInt("mwi-every", 1),
+                    MwiSettings.ResetPolicy.parse(a.get("mwi-reset", "never")));
+            MwiScope scope = MwiScope.parse(a.get("mwi-scope", MwiScope.ALL.flag()));
+            o = o.withTraining(s -> s.withMwi(mwi, scope));
         }
         if (a.has("edit-preserve")) {
             Path preserve = Path.of(a.get("edit-preserve", null));

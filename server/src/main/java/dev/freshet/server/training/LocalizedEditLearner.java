@@ -213,6 +213,7 @@ public final class LocalizedEditLearner implements EditLearner {
         return adapter.learnerState(this, a -> {
             BreadthFirstEditor editor = new BreadthFirstEditor(a.base(), a.adapter(), List.of(module(a.base().config())), settings);
             editor.answersEndWith(ENDING);
+            editor.trainOver(a.editContext());
             if (!preserved.isEmpty()) {
                 editor.precondition(keys(a.base()));
             }

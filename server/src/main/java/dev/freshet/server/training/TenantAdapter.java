@@ -26,7 +26,11 @@ import java.util.function.Function;
  * <p>With MWI on ({@link TrainingSettings#interpolates()}), a slow copy follows the trained weights with
  * momentum after every applied step, and each version holds the slow copy: what is served is the slow one.
  * A round that publishes a version is MWI's window (its reset policy applies there). The slow copy is not
- * persisted apart from the versions, so a reloaded tenant resumes with fast = slow = its stored version.
+ * persisted apart from the versions, so a reloaded tenant resumes with fast = slow = its stored version. Under
+ * {@link MwiScope#DOCUMENTS} it follows every tensor but the edit learner's dense deltas, which versions hold as trained
+ * (a tenant stored before {@code locft-keys}, with no dense delta, has its edits followed too), its clock is the
+ * documents' optimizer steps only, and edits train over it ({@link #editContext}): a version is then the slow documents'
+ * tensors with edit deltas trained for exactly those.
  *
  * <p>Learners build {@link TokenBatch}es and call {@link #train}; they never touch the optimizer.
  * Used by the training thread only. Closing it frees the adapter's and the optimizer's native memory.
@@ -45,6 +49,8 @@ public final class TenantAdapter implements AutoCloseable {
     private final StepGate gate;
     private final TrainingEvents events;
     private final MomentumInterpolation mwi; // null: versions hold the trained weights
+    /** MWI's clock: every step (scope all), or only the steps of {@link #train}, the ones that move what it follows. */
+    private final boolean mwiOnOwnStepsOnly;
     private final Map<Object, Object> learnerState = new IdentityHashMap<>();
     private RoundMetrics.Meter meter = new RoundMetrics.Meter();
     private String method = "unknown";
@@ -62,7 +68,10 @@ public final class TenantAdapter implements AutoCloseable {
         this.editLearningRate = settings.editLearningRate();
         this.gate = gate;
         this.events = events;
-        this.mwi = settings.interpolates() ? MomentumInterpolation.resumingFrom(adapter, settings.mwi()) : null;
+        this.mwi = !settings.interpolates() ? null
+                : settings.mwiScope() == MwiScope.DOCUMENTS ? MomentumInterpolation.resumingFrom(adapter, settings.mwi(), name -> !editOnly.containsKey(name))
+                : MomentumInterpolation.resumingFrom(adapter, settings.mwi());
+        this.mwiOnOwnStepsOnly = settings.mwiScope() == MwiScope.DOCUMENTS;
     }
 
     /**
@@ -125,7 +134,7 @@ public final class TenantAdapter implements AutoCloseable {
             NDArray logits = base.logits(base.weights(), adapter.over(all), batch.inputsArray(m)); // [B, T, V]
             return WeightedLoss.of(logits, batch.targetsArray(m), batch.weightsArray(m), batch.predicted());
         }, lr);
-        stepped(r, batch.predicted(), System.nanoTime() - start);
+        record(r, batch.predicted(), System.nanoTime() - start, true);
         return r;
     }
 
@@ -149,14 +158,31 @@ public final class TenantAdapter implements AutoCloseable {
      * step and no refusal, so it is not recorded.
      */
     void stepped(StepResult r, int predicted, long nanos) {
+        record(r, predicted, nanos, false);
+    }
+
+    /**
+     * @param own a step of this adapter's optimizer ({@link #train}); under the documents scope only these tick MWI: an
+     *     edit round's tens of steps on the edit deltas would otherwise pull the slow copy of the documents' tensors onto
+     *     the trained ones between two document steps, and the slow copy would hold back nothing
+     */
+    private void record(StepResult r, int predicted, long nanos, boolean own) {
         if (r.skipped()) {
             return;
         }
-        if (mwi != null) {
+        if (mwi != null && (own || !mwiOnOwnStepsOnly)) {
             mwi.afterStep(r);
         }
         meter.step(r.applied(), r.loss(), predicted, nanos);
         events.stepped(tenant, method, r, predicted, nanos);
+    }
+
+    /**
+     * What an edit learner trains over besides its own tensors: under the documents scope, the slow copy of the documents'
+     * tensors (live), so an edit is learned over the weights it will be served with; otherwise nothing (the trained ones).
+     */
+    Map<String, NDArray> editContext() {
+        return mwi != null && mwiOnOwnStepsOnly ? mwi.slowTensors() : Map.of();
     }
 
     /** The live adapter (its manifest is the last stored version's, or version 0). */

@@ -33,6 +33,8 @@ import java.util.Objects;
  * @param seed {@code training.seed}: seeds each tenant's adapter initialisation
  * @param mwi {@code training.mwi.*}: momentum weight interpolation of what is published; τ = 0 (the default)
  *     publishes the trained weights themselves
+ * @param mwiScope {@code training.mwi.scope}: the tensors the slow copy follows ({@link MwiScope}); {@code documents}
+ *     serves the edit learner's own deltas as trained
  * @param editMethod {@code training.edits.method}: {@code locft-bf} (LocFT-BF: the adapter's tensors at one
  *     location, breadth-first with replay and a stop rule), {@code locft-keys} (the same, stepped in the key metric
  *     of preserved questions) or {@code ft-bf} (every adapter tensor, a fixed number of passes)
@@ -56,6 +58,7 @@ public record TrainingSettings(
         Duration maxYield,
         long seed,
         MwiSettings mwi,
+        MwiScope mwiScope,
         String editMethod,
         String editLocation,
         Path editPreserve) {
@@ -88,6 +91,7 @@ public record TrainingSettings(
         atLeast(sequencesPerStep, 1, "training.step.max-sequences");
         Objects.requireNonNull(maxYield, "training.yield.max");
         Objects.requireNonNull(mwi, "training.mwi");
+        Objects.requireNonNull(mwiScope, "training.mwi.scope");
         if (!EDIT_METHODS.contains(editMethod)) {
             throw new IllegalArgumentException("training.edits.method must be one of " + EDIT_METHODS + ", got " + editMethod);
         }
@@ -96,6 +100,11 @@ public record TrainingSettings(
         }
         if (maxYield.isNegative()) {
             throw new IllegalArgumentException("training.yield.max must be >= 0, got " + maxYield);
+        }
+        if (mwiScope == MwiScope.DOCUMENTS && !(editMethod.equals(LocalizedEditLearner.KEYS_NAME) && adapter instanceof AdapterSpec.Lora)) {
+            // Only then do edits train tensors of their own (a dense delta beside the LoRA pairs) that the slow copy can leave out.
+            throw new IllegalArgumentException("training.mwi.scope documents needs edits in tensors of their own: training.edits.method "
+                    + LocalizedEditLearner.KEYS_NAME + " on a LoRA adapter, got " + editMethod + " on " + adapter);
         }
     }
 
@@ -116,7 +125,7 @@ public record TrainingSettings(
                 ? List.of("c_attn", "mlp.c_proj")
                 : List.of("q_proj", "v_proj", "down_proj");
         return new TrainingSettings(16, Duration.ofMillis(100), 256, new AdapterSpec.Lora(8, 16f, targets),
-                DOCUMENT_LR, EDIT_LR, 0f, 1f, 1, 8, 8, Duration.ofSeconds(2), 1234L, OFF, DEFAULT_EDIT_METHOD, null, null);
+                DOCUMENT_LR, EDIT_LR, 0f, 1f, 1, 8, 8, Duration.ofSeconds(2), 1234L, OFF, MwiScope.ALL, DEFAULT_EDIT_METHOD, null, null);
     }
 
     /**
@@ -147,13 +156,13 @@ public record TrainingSettings(
     /** These settings with another edit learner and location (null: the default location). */
     public TrainingSettings withEdits(String method, String location) {
         return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, adapter, learningRate, editLearningRate, weightDecay,
-                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, method, location, editPreserve);
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, mwiScope, method, location, editPreserve);
     }
 
     /** These settings with another file of preserved texts for {@code locft-keys} (null: the default model's questions). */
     public TrainingSettings withEditPreserve(Path file) {
         return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, adapter, learningRate, editLearningRate, weightDecay,
-                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, editMethod, editLocation, file);
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, mwiScope, editMethod, editLocation, file);
     }
 
     /** Whether versions publish a momentum-interpolated slow copy rather than the trained weights. */
@@ -161,34 +170,46 @@ public record TrainingSettings(
         return mwi.tau() > 0;
     }
 
-    /** These settings with another weight interpolation. */
+    /** What versions hold, in a phrase for logs and bench headers. */
+    public String describeMwi() {
+        return !interpolates() ? "no MWI"
+                : "versions hold the MWI slow copy (τ " + (float) mwi.tau() + " every " + mwi.every() + " steps, reset " + mwi.reset()
+                        + (mwiScope == MwiScope.DOCUMENTS ? ", of the documents' tensors; edits served as trained)" : ")");
+    }
+
+    /** These settings with another weight interpolation over every tensor. */
     public TrainingSettings withMwi(MwiSettings m) {
+        return withMwi(m, MwiScope.ALL);
+    }
+
+    /** These settings with another weight interpolation over the tensors of {@code scope}. */
+    public TrainingSettings withMwi(MwiSettings m, MwiScope scope) {
         return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, adapter, learningRate, editLearningRate, weightDecay,
-                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, m, editMethod, editLocation, editPreserve);
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, m, scope, editMethod, editLocation, editPreserve);
     }
 
     /** These settings with another adapter. */
     public TrainingSettings withAdapter(AdapterSpec spec) {
         return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, spec, learningRate, editLearningRate, weightDecay,
-                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, editMethod, editLocation, editPreserve);
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, mwiScope, editMethod, editLocation, editPreserve);
     }
 
     /** These settings with other batch limits. */
     public TrainingSettings withBatching(int records, Duration delay, int capacity) {
         return new TrainingSettings(records, delay, capacity, adapter, learningRate, editLearningRate, weightDecay,
-                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, editMethod, editLocation, editPreserve);
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, mwiScope, editMethod, editLocation, editPreserve);
     }
 
     /** These settings with another learning rate of {@code ft-bf} edits. */
     public TrainingSettings withEditLearningRate(float lr) {
         return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, adapter, learningRate, lr, weightDecay,
-                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, editMethod, editLocation, editPreserve);
+                clipNorm, documentEpochs, editEpochs, sequencesPerStep, maxYield, seed, mwi, mwiScope, editMethod, editLocation, editPreserve);
     }
 
     /** These settings with another document learning rate and number of passes. */
     public TrainingSettings withSchedule(float lr, int docEpochs, int edEpochs) {
         return new TrainingSettings(maxBatchRecords, maxBatchDelay, queueCapacity, adapter, lr, editLearningRate, weightDecay,
-                clipNorm, docEpochs, edEpochs, sequencesPerStep, maxYield, seed, mwi, editMethod, editLocation, editPreserve);
+                clipNorm, docEpochs, edEpochs, sequencesPerStep, maxYield, seed, mwi, mwiScope, editMethod, editLocation, editPreserve);
     }
 
     private static void atLeast(int value, int min, String key) {

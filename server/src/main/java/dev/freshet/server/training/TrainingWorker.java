@@ -321,6 +321,7 @@ public final class TrainingWorker implements PartitionHandoff, AutoCloseable {
             Map<String, Double> recorded = metrics.toManifestMetrics();
             if (settings.interpolates()) {
                 recorded.put("mwi_tau", settings.mwi().tau()); // the version holds the slow copy, not the trained weights
+                recorded.put("mwi_edits_as_trained", settings.mwiScope() == MwiScope.DOCUMENTS ? 1.0 : 0.0);
             }
             AdapterManifest manifest = t.last.nextVersion(version, String.join("+", t.methods), recorded, covered.toJson());
             Adapter candidate = t.fast.snapshot(manifest);

@@ -15,6 +15,7 @@ import dev.freshet.server.app.Freshet;
 import dev.freshet.server.http.HttpConfig;
 import dev.freshet.server.serving.GateVerdict;
 import dev.freshet.server.serving.TestModels;
+import dev.freshet.server.training.MwiScope;
 import dev.freshet.server.training.TrainingSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,6 +123,12 @@ class ConfigLayersTest {
         assertThrows(IllegalArgumentException.class, () -> training.apply(new String[] {"--mwi-tau", "1.5"}));
         assertThrows(IllegalArgumentException.class, () -> training.apply(new String[] {"--mwi-tau", "0.9", "--mwi-every", "0"}));
         assertThrows(IllegalArgumentException.class, () -> training.apply(new String[] {"--mwi-reset", "sometimes"}));
+        assertEquals(MwiScope.ALL, on.mwiScope(), "the slow copy follows every tensor unless asked otherwise");
+        assertEquals(MwiScope.DOCUMENTS, training.apply(new String[] {"--mwi-tau", "0.98", "--mwi-scope", "documents"}).mwiScope());
+        assertThrows(IllegalArgumentException.class, () -> training.apply(new String[] {"--mwi-tau", "0.98", "--mwi-scope", "edits"}));
+        IllegalArgumentException scoped = assertThrows(IllegalArgumentException.class,
+                () -> training.apply(new String[] {"--mwi-tau", "0.98", "--mwi-scope", "documents", "--edit-method", "ft-bf"}));
+        assertTrue(scoped.getMessage().contains("training.mwi.scope") && scoped.getMessage().contains("ft-bf"), scoped.getMessage());
         TrainingSettings all = training.apply(new String[] {"--lr", "0.002", "--mwi-tau", "0.5", "--edit-method", "locft-bf", "--edit-location", "h.1.mlp.c_proj"});
         assertEquals(0.002f, all.learningRate(), "each option changes its own setting and keeps the others'");
         assertEquals(0.5, all.mwi().tau(), 1e-9);

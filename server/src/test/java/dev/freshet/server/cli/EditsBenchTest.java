@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.freshet.adaptation.model.LanguageModel;
 import dev.freshet.server.training.LocalizedEditLearner;
+import dev.freshet.server.training.MwiScope;
 import dev.freshet.server.training.TrainingSettings;
 import dev.freshet.server.training.TestModels;
 import java.io.ByteArrayOutputStream;
@@ -30,7 +31,7 @@ class EditsBenchTest {
         List<EditsBench.Row> rows;
         try (LanguageModel model = TestModels.tiny(3)) {
             rows = EditsBench.run(model, new EditsBench.Settings(4, 2, List.of("locft-bf", "locft-keys", "ft-bf"), false,
-                    LocalizedEditLearner.SETTINGS, LocalizedEditLearner.KEYS_SETTINGS, null, TrainingSettings.OFF), out,
+                    LocalizedEditLearner.SETTINGS, LocalizedEditLearner.KEYS_SETTINGS, null, TrainingSettings.OFF, MwiScope.ALL), out,
                     new PrintStream(printed, true, StandardCharsets.UTF_8));
         }
         assertEquals(List.of("locft-bf", "locft-keys", "ft-bf"), rows.stream().map(EditsBench.Row::method).toList());

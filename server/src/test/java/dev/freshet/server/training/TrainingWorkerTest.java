@@ -1,6 +1,7 @@
 package dev.freshet.server.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -198,6 +199,67 @@ class TrainingWorkerTest {
             assertEquals(0f, frozen[i], "B[" + i + "]");
         }
         assertTrue(moved > 0, "the step must have moved B for the check to mean anything");
+    }
+
+    /**
+     * One document and one edit in a version. At τ = 1 over every tensor the version is the base model: the edit is held
+     * back too. Under the documents scope the edit's dense delta is served as trained, and trained over the slow copy of
+     * the documents' tensors: at τ = 1 that is the base model, so the delta is exactly the one the edit learns alone. At
+     * τ = ½ the document's LoRA B is half the trained one: its one step is one interpolation, however many steps the edit
+     * took. Over every tensor the edit's steps tick MWI too and pull the slow B towards the trained one.
+     */
+    @Test
+    @Timeout(300)
+    void theDocumentsScopeServesTheEditDeltaAsTrainedOverTheSlowDocumentWeights() throws Exception {
+        Map<String, Double> plain = versionSums(settings(2), true, "plain");
+        assertTrue(plain.get("lora_B") > 0 && plain.get("delta") > 0, "without MWI the version holds both trained parts: " + plain);
+        MwiSettings frozen = new MwiSettings(1.0, 1, MwiSettings.ResetPolicy.NEVER);
+        assertEquals(Map.of("lora_B", 0.0, "delta", 0.0), versionSums(settings(2).withMwi(frozen, MwiScope.ALL), true, "frozen"),
+                "τ = 1 over every tensor holds the edit back too");
+
+        double alone = versionSums(settings(2), false, "alone").get("delta");
+        Map<String, Double> documents = versionSums(settings(2).withMwi(frozen, MwiScope.DOCUMENTS), true, "documents");
+        assertEquals(0.0, documents.get("lora_B"), "the documents scope holds the document back ...");
+        assertEquals(alone, documents.get("delta"), 1e-9, "... and serves the edit as trained over the slow (here: base) document weights");
+        assertTrue(Math.abs(alone - plain.get("delta")) > 1e-6, "over the trained document weights the edit learns another delta");
+
+        MwiSettings half = new MwiSettings(0.5, 1, MwiSettings.ResetPolicy.NEVER);
+        assertEquals(0.5 * plain.get("lora_B"), versionSums(settings(2).withMwi(half, MwiScope.DOCUMENTS), true, "half").get("lora_B"), 1e-6,
+                "the edit's steps do not tick the documents' slow copy");
+        assertTrue(versionSums(settings(2).withMwi(half, MwiScope.ALL), true, "all").get("lora_B") > 0.6 * plain.get("lora_B"),
+                "scope all ticks on the edit's steps too, pulling the slow B towards the trained one");
+        assertThrows(IllegalArgumentException.class, () -> settings(2).withEdits("locft-bf", null).withMwi(half, MwiScope.DOCUMENTS),
+                "locft-bf trains the LoRA pair documents also train: nothing to leave out");
+    }
+
+    /**
+     * Σ|x| of the LoRA B factors and of the dense deltas in the one version that an edit, after a document when
+     * {@code withDocument}, makes under {@code s}.
+     */
+    private Map<String, Double> versionSums(TrainingSettings s, boolean withDocument, String dir) throws Exception {
+        AdapterStore store = new AdapterStore(dataDir.resolve(dir));
+        TrainingQueue queue = new TrainingQueue(16);
+        Items.Outcomes outcomes = new Items.Outcomes();
+        try (TrainingWorker worker = worker(s, queue, store, new LocalStoreSink(store), new Recorder())) {
+            if (withDocument) {
+                queue.offer(Items.document("d1", 0, outcomes));
+            }
+            queue.offer(Items.edit("e1", "Q: Where was Tovrak Melun born?\nA:", "Karvel", 1, outcomes));
+            worker.start(); // after both are queued, so they share a round
+            int records = withDocument ? 2 : 1;
+            await(() -> outcomes.byId.size() == records);
+        }
+        assertEquals(1, store.versions(ACME.value()).size(), "one version holds the records");
+        Map<String, Double> sums = new java.util.TreeMap<>(Map.of("lora_B", 0.0, "delta", 0.0));
+        try (Adapter stored = store.load(ACME.value(), 1, model)) {
+            for (Map.Entry<String, NDArray> e : stored.tensors().entrySet()) {
+                String part = e.getKey().endsWith("lora_B.weight") ? "lora_B" : e.getKey().endsWith(".delta") ? "delta" : null;
+                if (part != null) {
+                    sums.merge(part, (double) e.getValue().abs().sum().getFloat(), Double::sum);
+                }
+            }
+        }
+        return sums;
     }
 
     /** LoRA B of every module, concatenated, in the version one document makes under {@code mwi}. */
