@@ -34,7 +34,7 @@ import java.util.Objects;
  * @param mwi {@code training.mwi.*}: momentum weight interpolation of what is published; τ = 0 (the default)
  *     publishes the trained weights themselves
  * @param mwiScope {@code training.mwi.scope}: the tensors the slow copy follows ({@link MwiScope}); {@code documents}
- *     serves the edit learner's own deltas as trained
+ *     follows the documents' tensors on their own steps and serves the edit learner's deltas as trained over them
  * @param editMethod {@code training.edits.method}: {@code locft-bf} (LocFT-BF: the adapter's tensors at one
  *     location, breadth-first with replay and a stop rule), {@code locft-keys} (the same, stepped in the key metric
  *     of preserved questions) or {@code ft-bf} (every adapter tensor, a fixed number of passes)
