@@ -1,6 +1,7 @@
 package dev.freshet.server.cli;
 
 import dev.freshet.adaptation.model.LanguageModel;
+import dev.freshet.adaptation.model.ModelConfig;
 import dev.freshet.adaptation.mwi.MwiSettings;
 import dev.freshet.adaptation.world.TextsFile;
 import dev.freshet.server.app.Freshet;
@@ -187,6 +188,9 @@ final class ServeCommand implements Command {
         if (a.has("weighting") || a.has("weighting-dir")) {
             o = o.withWeighting(a.get("weighting", "camels"), a.has("weighting-dir") ? Path.of(a.get("weighting-dir", null)) : null);
         }
+        // A dry run of the training options on a family's defaults (the options change nothing the family decides), so
+        // a combination they refuse together (e.g. --mwi-scope documents with ft-bf) stops serve before anything starts.
+        o.training().apply(TrainingSettings.defaults(ModelConfig.Family.GPT2));
         return o.withKafkaClient(a.withPrefix(ConfigLayers.KAFKA_PREFIX));
     }
 }

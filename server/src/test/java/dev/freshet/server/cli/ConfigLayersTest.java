@@ -129,6 +129,9 @@ class ConfigLayersTest {
         IllegalArgumentException scoped = assertThrows(IllegalArgumentException.class,
                 () -> training.apply(new String[] {"--mwi-tau", "0.98", "--mwi-scope", "documents", "--edit-method", "ft-bf"}));
         assertTrue(scoped.getMessage().contains("training.mwi.scope") && scoped.getMessage().contains("ft-bf"), scoped.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ServeCommand.options(Args.parse(new String[] {"--mwi-tau", "0.98", "--mwi-scope", "documents",
+                "--edit-method", "locft-bf"}, 0, serve.valuedOptions(), serve.flagOptions()), dir, 0, HttpConfig.defaults()),
+                "options refused together stop serve while it reads its options, before the broker starts");
         TrainingSettings all = training.apply(new String[] {"--lr", "0.002", "--mwi-tau", "0.5", "--edit-method", "locft-bf", "--edit-location", "h.1.mlp.c_proj"});
         assertEquals(0.002f, all.learningRate(), "each option changes its own setting and keeps the others'");
         assertEquals(0.5, all.mwi().tau(), 1e-9);
