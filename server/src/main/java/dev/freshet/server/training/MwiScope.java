@@ -9,7 +9,9 @@ import java.util.Locale;
  * perplexity rise ({@code bench documents}), but cost edits 7–8 points of efficacy ({@code bench edits}), because a fact
  * correction flips its answer only once its weights are nearly all the way trained. With {@code locft-keys} the edits
  * live in their own dense deltas ({@link TenantAdapter}), so the slow copy can smooth what documents train and leave
- * each correction served as trained.
+ * each correction served as trained. On 1,000 documents with 100 edits among them ({@code bench documents --edits 100},
+ * τ 0.98) that served the same document uptake and edit scores as no MWI at half the old-world perplexity rise, where
+ * MWI over every tensor changed nothing (the edit rounds' steps kept the slow copy on the trained one).
  */
 public enum MwiScope {
     /** Every tensor: what {@code eval forgetting} measures. */
