@@ -61,7 +61,8 @@ final class BenchCommand implements Command {
             serving: /v1/completions and /v1/score, closed loop and open loop, without and then with a
               training stream; throughput, p50/p95/p99, and p99 inflation while training.
             soak: mixed records and queries over several tenants for --minutes; samples memory from
-              /metrics; fails if resident or native memory grows after warm-up or any record is lost.
+              /metrics; fails if resident or native memory grows after warm-up (runs of 10 minutes or
+              more; shorter ones end inside warm-up and show memory only) or any record is lost.
 
             Without --url a server is started in this process (embedded broker, default model, temporary
             data dir) and stopped afterwards. --quick makes every scenario finish in a few minutes.
