@@ -41,7 +41,7 @@ public final class SoakScenario {
     /**
      * The shortest run whose memory is judged. On the default model warm-up lasts about five minutes (native memory
      * steps up while the edit tenant's replayed rounds are long, then stays flat), so the second half of a shorter run
-     * can be warm-up: three of four 2.5-minute runs and one of three 8-minute runs "grew" there, every 12-minute run
+     * can be warm-up: four of five 2.5-minute runs and one of four 8-minute runs "grew" there, the one 12-minute run
      * was flat (README, Load scenarios).
      */
     public static final Duration MEMORY_JUDGED_FROM = Duration.ofMinutes(10);

@@ -131,7 +131,7 @@ final class BenchCommand implements Command {
                             .withThresholds(a.getFloat("locft-stop", d.locft().skipLoss()), a.getFloat("locft-stop", d.locft().stopLoss())),
                     d.keys().withLearningRate(a.getFloat("keys-lr", d.keys().learningRate())).withMaxEpochs(a.getInt("keys-epochs", d.keys().maxEpochs())),
                     a.has("adapter") ? AdapterSpec.parse(a.get("adapter", null)) : null,
-                    mwi(a, d.mwi()), MwiScope.parse(a.get("mwi-scope", d.mwiScope().flag())));
+                    mwi(a, d.mwi()), scope(a, d.mwiScope()));
             try (LanguageModel m = Models.open(a)) {
                 EditsBench.run(m, s, out, System.out);
             }
@@ -141,7 +141,7 @@ final class BenchCommand implements Command {
             DocumentsBench.Settings s = new DocumentsBench.Settings(a.getInt("documents", d.documents()), a.getInt("per-version", d.perVersion()),
                     a.has("lrs") ? floats(a.get("lrs", ""), "lrs") : d.learningRates(),
                     a.has("weightings") ? List.of(a.get("weightings", "").split(",")) : d.weightings(), !a.has("no-gate"), d.seed(),
-                    mwi(a, d.mwi()), MwiScope.parse(a.get("mwi-scope", d.mwiScope().flag())), a.getInt("edits", d.edits()));
+                    mwi(a, d.mwi()), scope(a, d.mwiScope()), a.getInt("edits", d.edits()));
             try (LanguageModel m = Models.open(a)) {
                 DocumentsBench.run(m, s, out, System.out);
             }
@@ -163,6 +163,11 @@ final class BenchCommand implements Command {
     private static MwiSettings mwi(Args a, MwiSettings d) {
         return new MwiSettings(a.getFloat("mwi-tau", (float) d.tau()), a.getInt("mwi-every", d.every()),
                 a.has("mwi-reset") ? MwiSettings.ResetPolicy.parse(a.get("mwi-reset", null)) : d.reset());
+    }
+
+    /** {@code --mwi-scope}, as {@code serve} reads it, over {@code d}. */
+    private static MwiScope scope(Args a, MwiScope d) {
+        return MwiScope.parse(a.get("mwi-scope", d.flag()));
     }
 
     private static List<Float> floats(String list, String option) {

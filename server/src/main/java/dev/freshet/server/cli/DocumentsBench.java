@@ -130,11 +130,12 @@ final class DocumentsBench {
         // measured versions (the edit learner's replay lives in each tenant adapter), and building them generates the world.
         QualityGate gate = s.gated() ? Gates.forModel(model) : QualityGate.ALWAYS_PASS;
         EditLearner editLearner = EditLearner.of(d);
+        List<Function<Origin, WorkItem>> records = stream(docs, edits);
         List<Row> rows = new ArrayList<>();
         rows.add(measure("base model", model, Adaptation.NONE, questions, edits, probe, null, 0));
         for (String weighting : s.weightings()) {
             for (float lr : s.learningRates()) {
-                rows.add(runOne(model, s, weighting, d.withSchedule(lr, d.documentEpochs(), d.editEpochs()), gate, editLearner, stream(docs, edits),
+                rows.add(runOne(model, s, weighting, d.withSchedule(lr, d.documentEpochs(), d.editEpochs()), gate, editLearner, records,
                         questions, edits, probe, out));
             }
         }

@@ -88,7 +88,9 @@ final class EditsBench {
                 + " locft-keys SGD lr %s, up to %d epochs, stop %s; %s; base model old-world EM %.1f %%, ppl %.3f%n", edits.size(), world.seed(), s.perVersion(), s.methods(),
                 s.gated() ? "the quality gate decides each version" : "no gate (every version served)", s.locft().learningRate(),
                 s.locft().maxEpochs(), s.locft().stopLoss(), s.keys().learningRate(), s.keys().maxEpochs(), s.keys().stopLoss(),
-                TrainingSettings.defaults(model.config().family()).withMwi(s.mwi(), s.mwiScope()).describeMwi(), 100 * base.exactMatch(), base.perplexity());
+                TrainingSettings.defaults(model.config().family()).withMwi(s.mwi(), s.mwiScope()).describeMwi()
+                        + (s.mwiScope() == MwiScope.DOCUMENTS ? " for locft-keys, over every tensor for the other learners" : ""),
+                100 * base.exactMatch(), base.perplexity());
         QualityGate gate = s.gated() ? Gates.forModel(model) : QualityGate.ALWAYS_PASS; // one for every learner: it generates the world
         List<Row> rows = new ArrayList<>();
         for (String method : s.methods()) {
@@ -139,7 +141,7 @@ final class EditsBench {
         TrainingSettings settings = TrainingSettings.defaults(model.config().family())
                 .withBatching(s.perVersion(), Duration.ofSeconds(2), Math.max(16, s.perVersion()))
                 .withEdits(method, null);
-        // The documents scope needs locft-keys' own deltas; other learners share tensors with documents, so they follow all.
+        // The documents scope needs locft-keys' own deltas (the header says so); other learners share tensors with documents.
         settings = settings.withMwi(s.mwi(), method.equals(LocalizedEditLearner.KEYS_NAME) && s.adapter() == null ? s.mwiScope() : MwiScope.ALL);
         if (s.adapter() != null) {
             settings = settings.withAdapter(s.adapter());
